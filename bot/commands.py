@@ -1,0 +1,125 @@
+"""The `/peercoach` command grammar: a catalogue and a pure parser (no Slack objects inside)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Audience(StrEnum):
+    EVERYONE = "everyone"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command: its words, how to type it, what it does, and whether it works yet."""
+
+    name: str
+    usage: str
+    summary: str
+    available: bool = False
+    audience: Audience = Audience.EVERYONE
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.name.split())
+
+
+# The whole product's surface. `available` flips as each command is built, so help and the
+# "not available yet" answer stay honest without separate lists to keep in step.
+CATALOGUE: tuple[CommandSpec, ...] = (
+    CommandSpec("find", "find", "Join the next peer-coaching round"),
+    CommandSpec("find circle", "find circle", "Join a peer-coaching circle of 3 to 6"),
+    CommandSpec("find mentor", "find mentor", "Ask for a mentor"),
+    CommandSpec("find flash", "find flash", "A one-off coaching conversation this week"),
+    CommandSpec("mentor", "mentor [1-3]", "Offer to mentor up to that many people"),
+    CommandSpec("profile", "profile", "Edit your goals, skills, level and working hours"),
+    CommandSpec("status", "status", "See your partner, programme and what is next"),
+    CommandSpec("pause", "pause [N weeks | until YYYY-MM-DD]", "Take a break; resumes by itself"),
+    CommandSpec("resume", "resume", "Come back from a pause"),
+    CommandSpec("leave", "leave", "Stop taking part (your history is kept for statistics)"),
+    CommandSpec("question", "question", "Get a reflective question for your next meeting"),
+    CommandSpec("checkin", "checkin", "Answer this week's short check-in"),
+    CommandSpec("export", "export", "Get a file with everything stored about you"),
+    CommandSpec("forget", "forget", "Delete your personal data"),
+    CommandSpec("help", "help", "Show this help", available=True),
+    CommandSpec("admin settings", "admin settings", "Programme settings", audience=Audience.ADMIN),
+    CommandSpec(
+        "admin match preview",
+        "admin match preview",
+        "Preview the next round's matches",
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
+        "admin round now", "admin round now", "Start a round right away", audience=Audience.ADMIN
+    ),
+    CommandSpec(
+        "admin digest",
+        "admin digest [#channel]",
+        "Post the programme digest",
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
+        "admin questions",
+        "admin questions add|list|retire",
+        "Manage the question bank",
+        audience=Audience.ADMIN,
+    ),
+)
+
+HELP = next(spec for spec in CATALOGUE if spec.name == "help")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A recognised command and the words after its name."""
+
+    spec: CommandSpec
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """Text that names no command, with the closest command when one is close enough."""
+
+    text: str
+    suggestion: str | None = None
+
+
+def _normalise(text: str) -> list[str]:
+    # Slack sends the raw text; people type capitals, stray spaces and Unicode dashes.
+    cleaned = text.replace("\u2014", "-").replace("\u2013", "-").strip().lower()
+    return cleaned.split()
+
+
+def parse(text: str, catalogue: tuple[CommandSpec, ...] = CATALOGUE) -> Parsed | Unknown:
+    """Match the longest command name at the start of `text`; empty text means help."""
+    words = _normalise(text)
+    if not words:
+        return Parsed(HELP)
+    best: CommandSpec | None = None
+    for spec in catalogue:
+        n = len(spec.words)
+        if tuple(words[:n]) == spec.words and (best is None or n > len(best.words)):
+            best = spec
+    if best is None:
+        return Unknown(" ".join(words), suggest(words, catalogue))
+    return Parsed(best, tuple(words[len(best.words) :]))
+
+
+def suggest(words: list[str], catalogue: tuple[CommandSpec, ...] = CATALOGUE) -> str | None:
+    """The closest command to what was typed, keeping the words the user gave after it."""
+    best: tuple[float, int, CommandSpec] | None = None
+    for spec in catalogue:
+        n = len(spec.words)
+        typed = " ".join(words[:n])
+        ratio = difflib.SequenceMatcher(None, typed, spec.name).ratio()
+        # On a tie, the longer name wins: "admin round nw" is closer to "admin round now".
+        if ratio >= 0.6 and (best is None or (ratio, n) > (best[0], best[1])):
+            best = (ratio, n, spec)
+    if best is None:
+        return None
+    spec = best[2]
+    return " ".join([spec.name, *words[len(spec.words) :]])

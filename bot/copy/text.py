@@ -1,0 +1,48 @@
+"""User-facing strings. Slack mrkdwn; `{placeholders}` are filled by the block builders."""
+
+from typing import Final
+
+SLASH_COMMAND: Final = "/peercoach"
+
+APP_NAME: Final = "peercoach"
+
+HELP_INTRO: Final = (
+    "*peercoach* pairs you with a colleague at a similar level in a different function. "
+    "You meet regularly and coach each other with simple, open-ended questions."
+)
+HELP_AVAILABLE_HEADER: Final = "*What you can do*"
+HELP_SOON_HEADER: Final = "*Coming soon*"
+HELP_SOON_NOTE: Final = "These commands are not available in this version yet."
+HELP_ADMIN_HEADER: Final = "*For admins*"
+HELP_FOOTER: Final = "Questions or ideas? Ask the people who run peercoach in your workspace."
+
+UNKNOWN_COMMAND: Final = "I don't know `{slash} {text}`."
+DID_YOU_MEAN: Final = "Did you mean `{slash} {suggestion}`?"
+COMMAND_LIST_HEADER: Final = "Here is what I understand:"
+
+NOT_AVAILABLE_YET: Final = (
+    "`{slash} {usage}` is not available in this version of peercoach yet. "
+    "It is on its way; for now, `{slash} help` lists what works today."
+)
+
+APOLOGY: Final = (
+    "Sorry, something went wrong on our side and your request was not completed. "
+    "Please try again in a minute. If it keeps happening, tell your peercoach admin "
+    "and quote reference `{error_id}`."
+)
+APOLOGY_MODAL_TITLE: Final = "Something went wrong"
+
+HOME_TITLE: Final = "Welcome to peercoach"
+HOME_INTRO: Final = HELP_INTRO
+HOME_HOW_TO_START: Final = "Type `{slash} help` in any channel or here to see what you can do."
+HOME_GOOD_PEER_COACH_TITLE: Final = "*Being a good peer coach*"
+HOME_GOOD_PEER_COACH: Final = (
+    "• Ask simple, open-ended questions, then listen.\n"
+    "• Help your partner step back and see what is working and what is not.\n"
+    "• Finish by helping them pick one next step."
+)
+
+DM_REPLY: Final = (
+    "Hi! I answer commands rather than chat. Type `{slash} help` to see what you can do, "
+    "or open the *Home* tab above for an overview."
+)

@@ -1,0 +1,1241 @@
+"""A wire-level fake of Slack's Web API, response_url endpoints and Socket Mode.
+
+It runs a real aiohttp server on 127.0.0.1 so that the unmodified slack_sdk / slack_bolt
+clients talk to it exactly as they talk to slack.com: same URLs, headers, bodies, status
+codes and error strings. Tests and the offline demo point `base_url` at `FakeSlack.api_url`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from types import TracebackType
+from typing import Any, NoReturn, Self, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from aiohttp import WSCloseCode, WSMsgType, web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+__all__ = ["FakeSlack", "RecordedCall", "RecordedResponse"]
+
+JsonDict = dict[str, Any]
+_T = TypeVar("_T")
+
+# Parameters Slack accepts as JSON-encoded strings in form bodies.
+_JSON_STRING_PARAMS = ("blocks", "attachments", "view", "metadata")
+
+# Not in the published spec file; Slack documents it as needing only the app-level token.
+_EXTRA_METHODS: dict[str, JsonDict] = {
+    "apps.connections.open": {"params": ["token"], "required": []},
+}
+# The spec marks these optional, but Slack refuses the call without them.
+_EXTRA_REQUIRED: dict[str, list[str]] = {
+    "users.info": ["user"],
+}
+# Methods an app-level (xapp-) token may call; everything else wants the bot token.
+_APP_TOKEN_METHODS = frozenset({"apps.connections.open", "apps.event.authorizations.list"})
+
+_MESSAGE_BLOCK_LIMIT = 50
+_VIEW_BLOCK_LIMIT = 100
+_MESSAGE_TEXT_LIMIT = 40_000
+_RESPONSE_URL_USES = 5
+_MPIM_MAX_USERS = 8
+
+# zoneinfo only knows abbreviations; Slack shows long names for the common ones.
+_TZ_LABELS = {
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "CET": "Central European Time",
+    "CEST": "Central European Summer Time",
+    "EET": "Eastern European Time",
+    "EEST": "Eastern European Summer Time",
+    "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time",
+    "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time",
+    "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time",
+    "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time",
+    "IST": "India Standard Time",
+    "JST": "Japan Standard Time",
+    "AEST": "Australian Eastern Standard Time",
+    "AEDT": "Australian Eastern Daylight Time",
+    "UTC": "Coordinated Universal Time",
+}
+
+
+def _load_method_specs() -> dict[str, JsonDict]:
+    text = resources.files("bot.fakes").joinpath("web_api_methods.json").read_text("utf-8")
+    specs: dict[str, JsonDict] = json.loads(text)
+    specs.update(_EXTRA_METHODS)
+    for method, extra in _EXTRA_REQUIRED.items():
+        specs[method] = {**specs[method], "required": sorted({*specs[method]["required"], *extra})}
+    return specs
+
+
+@dataclass
+class RecordedCall:
+    """One Web API call as the fake saw it, in arrival order."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    status: int
+    response: dict[str, Any]
+    at: float  # time.monotonic() on arrival
+    http_method: str = "POST"
+    answered: bool = False  # False while delayed, or forever when scripted to hang
+    hung: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.response.get("ok"))
+
+    @property
+    def error(self) -> str | None:
+        error = self.response.get("error")
+        return error if isinstance(error, str) else None
+
+
+@dataclass
+class RecordedResponse:
+    """One POST the app made to a response_url handed out by `FakeSlack.new_response_url`."""
+
+    url: str
+    json: Any
+    at: float  # time.monotonic() on arrival
+    status: int = 200
+
+
+@dataclass
+class _Script:
+    status: int
+    error: str | None
+    retry_after: int | None
+    delay: float
+    hang: bool
+
+
+@dataclass
+class _ResponseUrl:
+    created: float
+    uses: int = 0
+
+
+@dataclass
+class _SlackError(Exception):
+    """Raised inside method handlers; becomes `{"ok": false, "error": ...}`."""
+
+    error: str
+    messages: list[str] = field(default_factory=list)
+    status: int = 200
+
+    def body(self) -> JsonDict:
+        body: JsonDict = {"ok": False, "error": self.error}
+        if self.messages:
+            body["response_metadata"] = {"messages": self.messages}
+        return body
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes"}
+
+
+def _stable_id(prefix: str, key: str) -> str:
+    # Deterministic so the same user (set) always maps to the same conversation id.
+    digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
+    return prefix + digest[:10]
+
+
+def _tz_fields(tz: str) -> JsonDict:
+    try:
+        now = datetime.now(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return {"tz": tz, "tz_label": tz, "tz_offset": 0}
+    offset = now.utcoffset()
+    abbr = now.tzname() or tz
+    return {
+        "tz": tz,
+        "tz_label": _TZ_LABELS.get(abbr, abbr),
+        "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+    }
+
+
+def _validate_blocks(blocks: Any, *, limit: int, pointer: str = "/blocks") -> list[str]:
+    """Return Slack-style error messages for a block list; empty when valid."""
+    if not isinstance(blocks, list):
+        return [f"[ERROR] expected an array [json-pointer:{pointer}]"]
+    errors: list[str] = []
+    if len(blocks) > limit:
+        errors.append(f"[ERROR] no more than {limit} items allowed [json-pointer:{pointer}]")
+    seen_block_ids: set[str] = set()
+    for index, raw in enumerate(blocks):
+        where = f"[json-pointer:{pointer}/{index}]"
+        if not isinstance(raw, dict) or "type" not in raw:
+            errors.append(f"[ERROR] block must be an object with a type {where}")
+            continue
+        block_id = raw.get("block_id")
+        if isinstance(block_id, str):
+            if block_id in seen_block_ids:
+                errors.append(f"[ERROR] duplicate block_id {block_id!r} {where}")
+            seen_block_ids.add(block_id)
+        try:
+            parsed = Block.parse(raw)
+            if parsed is None:
+                errors.append(f"[ERROR] unsupported block type {raw.get('type')!r} {where}")
+                continue
+            # to_dict() runs the validators of nested elements and text objects too.
+            parsed.to_dict()
+        except (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            errors.append(f"[ERROR] {exc} {where}")
+    return errors
+
+
+def _validate_view(view: Any) -> list[str]:
+    if not isinstance(view, dict):
+        return ["[ERROR] failed to parse view: expected a JSON object [json-pointer:/view]"]
+    errors: list[str] = []
+    if view.get("type") == "modal" and not view.get("title"):
+        errors.append("[ERROR] missing required field: title [json-pointer:/view]")
+    if "blocks" not in view:
+        errors.append("[ERROR] missing required field: blocks [json-pointer:/view]")
+    else:
+        errors.extend(
+            _validate_blocks(view["blocks"], limit=_VIEW_BLOCK_LIMIT, pointer="/view/blocks")
+        )
+    if not errors:
+        try:
+            View(**view).to_dict()
+        except (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            errors.append(f"[ERROR] {exc} [json-pointer:/view]")
+    return errors
+
+
+def _invalid_view(errors: list[str]) -> NoReturn:
+    raise _SlackError("invalid_arguments", errors)
+
+
+class FakeSlack:
+    """Fake slack.com for one workspace with one installed app (bot user + app token)."""
+
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-fake-bot-token",
+        app_token: str = "xapp-1-fake-app-token",
+        team_id: str = "T0PEERCO",
+        team_name: str = "Acme",
+        bot_user_id: str = "U0PEERBOT",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        app_id: str = "A0PEERCO",
+        bot_id: str = "B0PEERBOT",
+        bot_name: str = "peercoach",
+    ) -> None:
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.team_id = team_id
+        self.team_name = team_name
+        self.team_domain = "".join(c for c in team_name.lower() if c.isalnum()) or "workspace"
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.bot_name = bot_name
+        self.app_id = app_id
+        self.host = host
+        self.port = port
+
+        self.calls: list[RecordedCall] = []
+        self.responses: list[RecordedResponse] = []
+        self.messages: dict[str, list[JsonDict]] = {}
+        self.ephemeral_messages: list[JsonDict] = []
+        self.users: dict[str, JsonDict] = {}
+        self.channels: dict[str, JsonDict] = {}
+        self.views: dict[str, JsonDict] = {}
+        self.home_views: dict[str, JsonDict] = {}
+        self.acks: dict[str, JsonDict] = {}
+        self.socket_connection_count = 0
+        # Slack's limits; public so tests can shorten them instead of sleeping for real.
+        self.trigger_ttl = 3.0
+        self.response_url_ttl = 30 * 60.0
+
+        self._specs = _load_method_specs()
+        self._handlers: dict[str, Callable[[JsonDict, str], Awaitable[JsonDict]]] = {
+            "auth.test": self._auth_test,
+            "users.info": self._users_info,
+            "users.list": self._users_list,
+            "conversations.open": self._conversations_open,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.publish": self._views_publish,
+            "views.update": self._views_update,
+            "apps.connections.open": self._apps_connections_open,
+        }
+        self._scripts: dict[str, deque[_Script]] = {}
+        self._triggers: dict[str, float] = {}
+        self._used_triggers: set[str] = set()
+        self._response_urls: dict[str, _ResponseUrl] = {}
+        self._socket_tickets: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._opened_ims: set[str] = set()
+        self._last_ts = 0.0
+        self._changed = asyncio.Condition()
+        self._stopping = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+        self._add_builtin_users()
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/commands/{team}/{serial}/{secret}", self._handle_response_url)
+        app.router.add_get("/socket-mode", self._handle_socket)
+        # Short shutdown so stop() never waits on requests the app left hanging.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for ws in list(self._sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._runner is None:
+            raise RuntimeError("FakeSlack is not started")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    # ------------------------------------------------------------ workspace data
+
+    def _add_builtin_users(self) -> None:
+        # Real workspaces list the app's own bot user and Slackbot (which has is_bot false!).
+        self.add_user(
+            self.bot_user_id,
+            name=self.bot_name,
+            real_name=self.bot_name,
+            tz="America/Los_Angeles",
+            is_bot=True,
+            profile={"bot_id": self.bot_id, "api_app_id": self.app_id, "always_active": True},
+        )
+        self.add_user("USLACKBOT", name="slackbot", real_name="Slackbot", tz="America/Los_Angeles")
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str,
+        real_name: str | None = None,
+        tz: str | None = "Europe/London",
+        is_admin: bool = False,
+        is_owner: bool = False,
+        is_bot: bool = False,
+        deleted: bool = False,
+        team_id: str | None = None,
+        is_restricted: bool = False,
+        profile: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Add (or replace) a workspace member; returns the user object users.info will show."""
+        real = real_name if real_name is not None else name
+        base_profile: JsonDict = {
+            "title": "",
+            "phone": "",
+            "skype": "",
+            "real_name": real,
+            "real_name_normalized": real,
+            "display_name": name,
+            "display_name_normalized": name,
+            "status_text": "",
+            "status_emoji": "",
+            "status_expiration": 0,
+            "avatar_hash": hashlib.md5(user_id.encode()).hexdigest()[:12],
+            "first_name": real.split(" ")[0],
+            "last_name": " ".join(real.split(" ")[1:]),
+            "image_24": f"https://avatars.example.invalid/{user_id}_24.png",
+            "image_72": f"https://avatars.example.invalid/{user_id}_72.png",
+            "image_192": f"https://avatars.example.invalid/{user_id}_192.png",
+            "team": team_id or self.team_id,
+        }
+        if not is_bot:
+            base_profile["email"] = f"{name}@{self.team_domain}.example.com"
+        user: JsonDict = {
+            "id": user_id,
+            "team_id": team_id or self.team_id,
+            "name": name,
+            "deleted": deleted,
+            "color": hashlib.md5(name.encode()).hexdigest()[:6],
+            "real_name": real,
+            "profile": {**base_profile, **(profile or {})},
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_primary_owner": False,
+            "is_restricted": is_restricted,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": int(time.time()),
+            "is_email_confirmed": not is_bot,
+            "who_can_share_contact_card": "EVERYONE",
+        }
+        # Kept unrendered: tz_offset/tz_label are computed per request, so DST is honoured.
+        user["_tz"] = tz
+        self.users[user_id] = user
+        return self._render_user(user)
+
+    def _render_user(self, user: JsonDict) -> JsonDict:
+        rendered = {k: v for k, v in user.items() if k != "_tz"}
+        tz = user.get("_tz")
+        if tz is not None:
+            # Slack places the tz fields right after real_name; order does not matter to clients.
+            rendered.update(_tz_fields(tz))
+        return json.loads(json.dumps(rendered))  # type: ignore[no-any-return]
+
+    def add_channel(
+        self, channel_id: str, *, name: str, members: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Register a channel the bot is a member of, so chat.* calls can target it."""
+        channel: JsonDict = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": channel_id.startswith("C"),
+            "is_group": channel_id.startswith("G"),
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": channel_id.startswith("G"),
+            "created": int(time.time()),
+            "is_member": True,
+            "members": list(members) if members is not None else None,
+        }
+        self.channels[channel_id] = channel
+        return channel
+
+    def im_channel_id(self, user_id: str) -> str:
+        """The id of the bot's DM with `user_id` (what conversations.open returns).
+
+        Derived from the user id (U0ALICE → D0ALICE) so tests can write it down literally.
+        """
+        return "D" + user_id[1:]
+
+    def mpim_channel_id(self, user_ids: list[str]) -> str:
+        members = sorted({u for u in user_ids if u != self.bot_user_id})
+        return _stable_id("G", f"{self.team_id}:{self.bot_user_id}:" + ",".join(members))
+
+    def latest_view(self, callback_id: str) -> dict[str, Any] | None:
+        """The most recently opened/updated modal with this callback_id, if any."""
+        for view in reversed(list(self.views.values())):
+            if view.get("callback_id") == callback_id:
+                return view
+        return None
+
+    # -------------------------------------------------- triggers & response URLs
+
+    def new_trigger_id(self) -> str:
+        trigger_id = f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
+        self._triggers[trigger_id] = time.monotonic()
+        return trigger_id
+
+    def new_response_url(self) -> str:
+        serial = secrets.randbelow(10**13)
+        url = f"{self.base_url}/commands/{self.team_id}/{serial}/{secrets.token_urlsafe(18)}"
+        self._response_urls[url] = _ResponseUrl(created=time.monotonic())
+        return url
+
+    # ------------------------------------------------------------ recorded calls
+
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for_call(
+        self,
+        method: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
+        predicate: Callable[[RecordedCall], bool] | None = None,
+    ) -> RecordedCall:
+        """First call to `method` (already made or still to come) that matches `predicate`.
+
+        Only answered (or hanging) calls count, so `response` is filled in.
+        """
+
+        def find() -> RecordedCall | None:
+            for call in self.calls:
+                if call.method != method or not (call.answered or call.hung):
+                    continue
+                if predicate is None or predicate(call):
+                    return call
+            return None
+
+        try:
+            return await self._wait_until(find, timeout)
+        except TimeoutError:
+            seen = [f"{c.method}({c.status}, {c.response.get('error', 'ok')})" for c in self.calls]
+            raise TimeoutError(
+                f"no matching {method} call within {timeout}s; calls so far: {seen}"
+            ) from None
+
+    async def wait_for_response(
+        self,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
+        predicate: Callable[[RecordedResponse], bool] | None = None,
+    ) -> RecordedResponse:
+        def find() -> RecordedResponse | None:
+            for response in self.responses:
+                if predicate is None or predicate(response):
+                    return response
+            return None
+
+        try:
+            return await self._wait_until(find, timeout)
+        except TimeoutError:
+            raise TimeoutError(
+                f"no matching response_url POST within {timeout}s; saw {len(self.responses)}"
+            ) from None
+
+    async def _wait_until(self, find: Callable[[], _T | None], limit: float) -> _T:
+        async with asyncio.timeout(limit), self._changed:
+            while True:
+                found = find()
+                if found is not None:
+                    return found
+                await self._changed.wait()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ----------------------------------------------------------------- scripting
+
+    def script(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+        hang: bool = False,
+        times: int = 1,
+    ) -> None:
+        """Queue an abnormal answer for the next `times` calls to `method`.
+
+        status 429 → Retry-After header (default 1) + `ratelimited`; 5xx → that status;
+        `error` → `{"ok": false, "error": error}`; `delay` → sleep, then answer (normally
+        unless status/error say otherwise); `hang` → never answer until stop().
+        """
+        queue = self._scripts.setdefault(method, deque())
+        for _ in range(times):
+            queue.append(_Script(status, error, retry_after, delay, hang))
+
+    # ------------------------------------------------------------ HTTP: Web API
+
+    async def _read_args(self, request: web.Request) -> JsonDict:
+        args: JsonDict = dict(request.query.items())
+        if request.method != "POST" or not request.can_read_body:
+            return args
+        if request.content_type == "application/json":
+            raw = await request.text()
+            try:
+                body = json.loads(raw) if raw.strip() else {}
+            except json.JSONDecodeError:
+                raise _SlackError("invalid_json") from None
+            if not isinstance(body, dict):
+                raise _SlackError("invalid_json")
+            args.update(body)
+        else:
+            form = await request.post()
+            for key, field_value in form.items():
+                if isinstance(field_value, str):
+                    args[key] = field_value
+        for key in _JSON_STRING_PARAMS:
+            value = args.get(key)
+            if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+                # Left as a string when unparsable; the method's validation reports it.
+                with contextlib.suppress(json.JSONDecodeError):
+                    args[key] = json.loads(value)
+        users = args.get("users")
+        if isinstance(users, str) and users.strip().startswith("["):
+            with contextlib.suppress(json.JSONDecodeError):
+                args["users"] = json.loads(users)
+        return args
+
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        arrived = time.monotonic()
+        early_error: _SlackError | None = None
+        try:
+            args = await self._read_args(request)
+        except _SlackError as exc:
+            args, early_error = {}, exc
+        header = request.headers.get("Authorization", "")
+        token: str | None = header[7:].strip() if header.lower().startswith("bearer ") else None
+        form_token = args.pop("token", None)
+        if token is None and isinstance(form_token, str) and form_token:
+            token = form_token
+
+        call = RecordedCall(
+            method=method,
+            args=args,
+            token=token,
+            status=0,
+            response={},
+            at=arrived,
+            http_method=request.method,
+        )
+        self.calls.append(call)
+
+        headers: dict[str, str] = {}
+        script = self._next_script(method)
+        if script is not None and script.hang:
+            call.hung = True
+            await self._notify()
+            await self._stopping.wait()
+            raise web.HTTPServiceUnavailable()
+        if script is not None and script.delay > 0:
+            await asyncio.sleep(script.delay)
+
+        if script is not None and (script.status != 200 or script.error is not None):
+            status, body = self._scripted_body(script)
+            if script.retry_after is not None or status == 429:
+                headers["Retry-After"] = str(
+                    1 if script.retry_after is None else script.retry_after
+                )
+        elif early_error is not None:
+            status, body = early_error.status, early_error.body()
+        else:
+            status, body = await self._dispatch(method, args, token)
+
+        call.status, call.response, call.answered = status, body, True
+        await self._notify()
+        return web.json_response(body, status=status, headers=headers)
+
+    def _next_script(self, method: str) -> _Script | None:
+        queue = self._scripts.get(method)
+        if not queue:
+            return None
+        return queue.popleft()
+
+    @staticmethod
+    def _scripted_body(script: _Script) -> tuple[int, JsonDict]:
+        if script.status == 429:
+            return 429, {"ok": False, "error": script.error or "ratelimited"}
+        if script.status >= 500:
+            return script.status, {"ok": False, "error": script.error or "internal_error"}
+        return script.status, {"ok": False, "error": script.error or "invalid_request"}
+
+    async def _dispatch(
+        self, method: str, args: JsonDict, token: str | None
+    ) -> tuple[int, JsonDict]:
+        spec = self._specs.get(method)
+        if spec is None:
+            return 200, {"ok": False, "error": "unknown_method", "req_method": method}
+        try:
+            kind = self._check_token(method, token)
+            missing = [p for p in spec["required"] if args.get(p) in (None, "", [])]
+            if missing:
+                raise _SlackError(
+                    "invalid_arguments",
+                    [f"[ERROR] missing required field: {p}" for p in missing],
+                )
+            handler = self._handlers.get(method)
+            if handler is None:
+                # Known to Slack but not modelled here: fail loudly rather than pretend.
+                raise _SlackError("fake_method_not_implemented")
+            return 200, await handler(args, kind)
+        except _SlackError as exc:
+            return exc.status, exc.body()
+
+    def _check_token(self, method: str, token: str | None) -> str:
+        if not token:
+            raise _SlackError("not_authed")
+        if token == self.bot_token:
+            kind = "bot"
+        elif token == self.app_token:
+            kind = "app"
+        else:
+            raise _SlackError("invalid_auth")
+        if (kind == "app") != (method in _APP_TOKEN_METHODS):
+            raise _SlackError("not_allowed_token_type")
+        return kind
+
+    # --------------------------------------------------------- method handlers
+
+    async def _auth_test(self, args: JsonDict, kind: str) -> JsonDict:
+        return {
+            "ok": True,
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": self.team_name,
+            "user": self.bot_name,
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _user(self, user_id: Any) -> JsonDict:
+        user = self.users.get(str(user_id))
+        if user is None:
+            raise _SlackError("user_not_found")
+        return user
+
+    async def _users_info(self, args: JsonDict, kind: str) -> JsonDict:
+        return {"ok": True, "user": self._render_user(self._user(args["user"]))}
+
+    async def _users_list(self, args: JsonDict, kind: str) -> JsonDict:
+        ids = list(self.users)
+        start = 0
+        cursor = args.get("cursor")
+        if cursor:
+            try:
+                decoded = base64.b64decode(str(cursor), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                raise _SlackError("invalid_cursor") from None
+            prefix, _, next_id = decoded.partition(":")
+            if prefix != "user" or next_id not in self.users:
+                raise _SlackError("invalid_cursor")
+            start = ids.index(next_id)
+        try:
+            limit = int(args.get("limit") or 0)
+        except (TypeError, ValueError):
+            raise _SlackError("invalid_limit") from None
+        if limit < 0:
+            raise _SlackError("invalid_limit")
+        end = len(ids) if limit == 0 else min(start + limit, len(ids))
+        next_cursor = ""
+        if end < len(ids):
+            next_cursor = base64.b64encode(f"user:{ids[end]}".encode()).decode()
+        return {
+            "ok": True,
+            "members": [self._render_user(self.users[u]) for u in ids[start:end]],
+            "cache_ts": int(time.time()),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _im_object(self, user_id: str) -> JsonDict:
+        now = int(time.time())
+        return {
+            "id": self.im_channel_id(user_id),
+            "created": now,
+            "is_archived": False,
+            "is_im": True,
+            "is_org_shared": False,
+            "context_team_id": self.team_id,
+            "updated": now * 1000,
+            "user": user_id,
+            "last_read": "0000000000.000000",
+            "latest": None,
+            "unread_count": 0,
+            "unread_count_display": 0,
+            "is_open": True,
+            "priority": 0,
+        }
+
+    def _open_im(self, user_id: str) -> str:
+        user = self._user(user_id)
+        if user["deleted"]:
+            raise _SlackError("user_disabled")
+        channel_id = self.im_channel_id(user_id)
+        self.channels.setdefault(channel_id, {**self._im_object(user_id), "members": [user_id]})
+        return channel_id
+
+    async def _conversations_open(self, args: JsonDict, kind: str) -> JsonDict:
+        return_im = _truthy(args.get("return_im", False))
+        raw_users = args.get("users")
+        if not raw_users:
+            channel_id = args.get("channel")
+            if not channel_id:
+                raise _SlackError("users_list_not_supplied")
+            channel = self.channels.get(self._resolve_channel(channel_id))
+            if channel is None or not (channel.get("is_im") or channel.get("is_mpim")):
+                raise _SlackError("channel_not_found")
+            body: JsonDict = {"ok": True, "no_op": True, "already_open": True}
+            body["channel"] = self._public_channel(channel) if return_im else {"id": channel["id"]}
+            return body
+
+        if isinstance(raw_users, list):
+            wanted = [str(u).strip() for u in raw_users]
+        else:
+            wanted = [u.strip() for u in str(raw_users).split(",")]
+        wanted = list(dict.fromkeys(u for u in wanted if u))
+        others = [u for u in wanted if u != self.bot_user_id]
+        if not others:
+            raise _SlackError("cannot_dm_bot")
+        if len(others) > _MPIM_MAX_USERS:
+            raise _SlackError("too_many_users")
+        for user_id in others:
+            if self._user(user_id)["deleted"]:
+                raise _SlackError("user_disabled")
+
+        if len(others) == 1:
+            user_id = others[0]
+            channel_id = self._open_im(user_id)
+            already = channel_id in self._opened_ims
+            self._opened_ims.add(channel_id)
+            body = {"ok": True}
+            if already:
+                body.update({"no_op": True, "already_open": True})
+            body["channel"] = (
+                self._public_channel(self.channels[channel_id]) if return_im else {"id": channel_id}
+            )
+            return body
+
+        channel_id = self.mpim_channel_id(others)
+        members = sorted([self.bot_user_id, *others])
+        now = int(time.time())
+        names = sorted(self.users[u]["name"] for u in members)
+        channel = self.channels.setdefault(
+            channel_id,
+            {
+                "id": channel_id,
+                "name": "mpdm-" + "--".join(names) + "-1",
+                "created": now,
+                "is_channel": False,
+                "is_group": False,
+                "is_im": False,
+                "is_mpim": True,
+                "is_private": True,
+                "is_archived": False,
+                "is_open": True,
+                "is_member": True,
+                "last_read": "0000000000.000000",
+                "members": members,
+                "creator": self.bot_user_id,
+            },
+        )
+        return {
+            "ok": True,
+            "channel": self._public_channel(channel) if return_im else {"id": channel_id},
+        }
+
+    @staticmethod
+    def _public_channel(channel: JsonDict) -> JsonDict:
+        if channel.get("is_im"):
+            return {k: v for k, v in channel.items() if k != "members"}
+        return dict(channel)
+
+    def _resolve_channel(self, channel: Any) -> str:
+        """Map a channel argument (conversation id or user id) to a conversation id."""
+        channel_id = str(channel)
+        if channel_id in self.channels:
+            return channel_id
+        if channel_id in self.users:
+            # Slack accepts a user id and posts into the bot's DM with that user.
+            return self._open_im(channel_id)
+        for user_id in self.users:
+            if self.im_channel_id(user_id) == channel_id:
+                return self._open_im(user_id)
+        raise _SlackError("channel_not_found")
+
+    def _next_ts(self) -> str:
+        # Unique and strictly increasing, like Slack's message timestamps.
+        now = max(time.time(), self._last_ts + 0.000001)
+        self._last_ts = now
+        return f"{now:.6f}"
+
+    def _message_content(self, args: JsonDict, *, required: bool) -> JsonDict:
+        text = args.get("text")
+        blocks = args.get("blocks")
+        attachments = args.get("attachments")
+        if required and not text and not blocks and not attachments:
+            raise _SlackError("no_text")
+        content: JsonDict = {}
+        if text is not None:
+            if len(str(text)) > _MESSAGE_TEXT_LIMIT:
+                raise _SlackError("msg_too_long")
+            content["text"] = str(text)
+        if blocks not in (None, "", []):
+            if isinstance(blocks, str):
+                raise _SlackError("invalid_blocks_format")
+            errors = _validate_blocks(blocks, limit=_MESSAGE_BLOCK_LIMIT)
+            if errors:
+                raise _SlackError("invalid_blocks", errors)
+            content["blocks"] = blocks
+        if attachments not in (None, "", []):
+            if not isinstance(attachments, list):
+                raise _SlackError("invalid_attachments")
+            content["attachments"] = attachments
+        metadata = args.get("metadata")
+        if metadata not in (None, ""):
+            if not isinstance(metadata, dict) or not metadata.get("event_type"):
+                raise _SlackError("invalid_metadata_format", ["[ERROR] metadata needs event_type"])
+            content["metadata"] = metadata
+        return content
+
+    def _bot_message(self, ts: str, content: JsonDict) -> JsonDict:
+        message: JsonDict = {
+            "user": self.bot_user_id,
+            "type": "message",
+            "ts": ts,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "text": content.get("text", ""),
+            "team": self.team_id,
+            "bot_profile": {
+                "id": self.bot_id,
+                "app_id": self.app_id,
+                "name": self.bot_name,
+                "deleted": False,
+                "team_id": self.team_id,
+            },
+        }
+        for key in ("blocks", "attachments", "metadata"):
+            if key in content:
+                message[key] = content[key]
+        return message
+
+    async def _chat_post_message(self, args: JsonDict, kind: str) -> JsonDict:
+        channel_id = self._resolve_channel(args["channel"])
+        content = self._message_content(args, required=True)
+        ts = self._next_ts()
+        message = self._bot_message(ts, content)
+        if args.get("thread_ts"):
+            message["thread_ts"] = str(args["thread_ts"])
+        self.messages.setdefault(channel_id, []).append(message)
+        return {"ok": True, "channel": channel_id, "ts": ts, "message": message}
+
+    async def _chat_post_ephemeral(self, args: JsonDict, kind: str) -> JsonDict:
+        channel_id = self._resolve_channel(args["channel"])
+        user_id = str(args["user"])
+        self._user(user_id)
+        members = self.channels[channel_id].get("members")
+        if members is not None and user_id not in members:
+            raise _SlackError("user_not_in_channel")
+        content = self._message_content(args, required=True)
+        ts = self._next_ts()
+        self.ephemeral_messages.append(
+            {**self._bot_message(ts, content), "channel": channel_id, "to_user": user_id}
+        )
+        return {"ok": True, "message_ts": ts}
+
+    async def _chat_update(self, args: JsonDict, kind: str) -> JsonDict:
+        channel_id = self._resolve_channel(args["channel"])
+        ts = str(args["ts"])
+        for message in self.messages.get(channel_id, []):
+            if message["ts"] == ts:
+                break
+        else:
+            raise _SlackError("message_not_found")
+        content = self._message_content(args, required=True)
+        message.update(content)
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        return {
+            "ok": True,
+            "channel": channel_id,
+            "ts": ts,
+            "text": message.get("text", ""),
+            "message": {k: v for k, v in message.items() if k not in ("ts", "edited")},
+        }
+
+    def _checked_view(self, args: JsonDict) -> JsonDict:
+        view = args["view"]
+        if isinstance(view, str):
+            _invalid_view(["[ERROR] failed to parse view: invalid JSON"])
+        errors = _validate_view(view)
+        if errors:
+            _invalid_view(errors)
+        return dict(view)
+
+    def _new_hash(self) -> str:
+        return f"{int(time.time())}.{secrets.token_hex(4)}"
+
+    def _store_view(self, view: JsonDict, *, view_id: str | None = None, **extra: Any) -> JsonDict:
+        view_id = view_id or "V" + secrets.token_hex(5).upper()
+        stored: JsonDict = {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view["type"],
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": {}},
+            "hash": self._new_hash(),
+            "title": view.get("title"),
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "close": view.get("close"),
+            "submit": view.get("submit"),
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": self.app_id,
+            "external_id": view.get("external_id", ""),
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+        stored.update(extra)
+        return stored
+
+    def _consume_trigger(self, trigger_id: str) -> None:
+        created = self._triggers.get(trigger_id)
+        if created is None:
+            raise _SlackError("invalid_trigger_id")
+        if trigger_id in self._used_triggers or time.monotonic() - created > self.trigger_ttl:
+            raise _SlackError("expired_trigger_id")
+        self._used_triggers.add(trigger_id)
+
+    async def _views_open(self, args: JsonDict, kind: str) -> JsonDict:
+        view = self._checked_view(args)
+        if view.get("type") != "modal":
+            _invalid_view(['[ERROR] view type must be "modal" [json-pointer:/view/type]'])
+        external_id = view.get("external_id")
+        if external_id and any(v.get("external_id") == external_id for v in self.views.values()):
+            raise _SlackError("duplicate_external_id")
+        self._consume_trigger(str(args["trigger_id"]))
+        stored = self._store_view(view)
+        self.views[stored["id"]] = stored
+        return {"ok": True, "view": stored}
+
+    async def _views_publish(self, args: JsonDict, kind: str) -> JsonDict:
+        view = self._checked_view(args)
+        if view.get("type") != "home":
+            _invalid_view(['[ERROR] view type must be "home" [json-pointer:/view/type]'])
+        user_id = str(args["user_id"])
+        user = self._user(user_id)
+        if user["deleted"]:
+            raise _SlackError("user_disabled")
+        previous = self.home_views.get(user_id)
+        if previous is not None and args.get("hash") and args["hash"] != previous["hash"]:
+            raise _SlackError("hash_conflict")
+        stored = self._store_view(view, view_id=previous["id"] if previous else None)
+        self.home_views[user_id] = stored
+        return {"ok": True, "view": stored}
+
+    async def _views_update(self, args: JsonDict, kind: str) -> JsonDict:
+        view_id, external_id = args.get("view_id"), args.get("external_id")
+        if not view_id and not external_id:
+            raise _SlackError(
+                "invalid_arguments", ["[ERROR] either view_id or external_id is required"]
+            )
+        view = self._checked_view(args)
+        current: JsonDict | None = None
+        if view_id:
+            current = self.views.get(str(view_id))
+            if current is None:
+                current = next((v for v in self.home_views.values() if v["id"] == view_id), None)
+        else:
+            current = next(
+                (v for v in self.views.values() if v.get("external_id") == external_id), None
+            )
+        if current is None:
+            raise _SlackError("not_found")
+        if args.get("hash") and args["hash"] != current["hash"]:
+            raise _SlackError("hash_conflict")
+        stored = self._store_view(
+            view,
+            view_id=current["id"],
+            root_view_id=current["root_view_id"],
+            previous_view_id=current["previous_view_id"],
+        )
+        if not stored["external_id"]:
+            stored["external_id"] = current["external_id"]
+        if current["id"] in self.views:
+            self.views[current["id"]] = stored
+        else:
+            for user_id, home in self.home_views.items():
+                if home["id"] == current["id"]:
+                    self.home_views[user_id] = stored
+        return {"ok": True, "view": stored}
+
+    async def _apps_connections_open(self, args: JsonDict, kind: str) -> JsonDict:
+        ticket = str(uuid.uuid4())
+        self._socket_tickets.add(ticket)
+        url = f"ws://{self.host}:{self.port}/socket-mode?ticket={ticket}&app_id={self.app_id}"
+        return {"ok": True, "url": url}
+
+    # ------------------------------------------------------- HTTP: response_url
+
+    async def _handle_response_url(self, request: web.Request) -> web.StreamResponse:
+        url = f"{self.base_url}{request.path}"
+        raw = await request.text()
+        try:
+            body: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            body = raw
+        recorded = RecordedResponse(url=url, json=body, at=time.monotonic())
+        self.responses.append(recorded)
+        status, answer = self._answer_response_url(url, body)
+        recorded.status = status
+        await self._notify()
+        if status == 200:
+            return web.json_response(answer)
+        return web.Response(status=status, text=answer.get("error", "error"))
+
+    def _answer_response_url(self, url: str, body: Any) -> tuple[int, JsonDict]:
+        entry = self._response_urls.get(url)
+        if entry is None:
+            return 404, {"ok": False, "error": "no_service"}
+        entry.uses += 1
+        if (
+            entry.uses > _RESPONSE_URL_USES
+            or time.monotonic() - entry.created > self.response_url_ttl
+        ):
+            return 404, {"ok": False, "error": "expired_url"}
+        if not isinstance(body, dict):
+            return 400, {"ok": False, "error": "invalid_payload"}
+        if "blocks" in body and _validate_blocks(body["blocks"], limit=_MESSAGE_BLOCK_LIMIT):
+            return 400, {"ok": False, "error": "invalid_blocks"}
+        if not any(k in body for k in ("text", "blocks", "attachments", "delete_original")):
+            return 400, {"ok": False, "error": "no_text"}
+        return 200, {"ok": True}
+
+    # ------------------------------------------------------------- Socket Mode
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        ticket = request.query.get("ticket", "")
+        if ticket not in self._socket_tickets:
+            return web.Response(status=401, text="invalid ticket")
+        ws = web.WebSocketResponse(autoping=True)  # answers the client's pings with pongs
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.socket_connection_count += 1
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len([s for s in self._sockets if not s.closed]),
+                "debug_info": {
+                    "host": "applink-fake",
+                    "build_number": 1,
+                    "approximate_connection_time": 18060,
+                },
+                "connection_info": {"app_id": self.app_id},
+            }
+        )
+        await self._notify()
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    data = json.loads(msg.data)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(data, dict) and isinstance(data.get("envelope_id"), str):
+                    self.acks[data["envelope_id"]] = data
+                    await self._notify()
+        finally:
+            self._sockets.remove(ws)
+            await self._notify()
+        return ws
+
+    async def _live_socket(self, limit: float) -> web.WebSocketResponse:
+        def find() -> web.WebSocketResponse | None:
+            live = [s for s in self._sockets if not s.closed]
+            return live[-1] if live else None
+
+        try:
+            return await self._wait_until(find, limit)
+        except TimeoutError:
+            raise TimeoutError(f"no live Socket Mode connection within {limit}s") from None
+
+    async def socket_send(
+        self,
+        type: str,
+        payload: dict[str, Any],
+        *,
+        accepts_response_payload: bool | None = None,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
+    ) -> str:
+        """Deliver an envelope on the newest live connection; returns its envelope_id.
+
+        `accepts_response_payload` defaults to what Slack sends: true for slash commands,
+        view submissions and options requests, false for events and other interactions.
+        """
+        if type not in {"slash_commands", "interactive", "events_api"}:
+            raise ValueError(f"unknown envelope type {type!r}")
+        if accepts_response_payload is None:
+            accepts_response_payload = type == "slash_commands" or payload.get("type") in {
+                "view_submission",
+                "block_suggestion",
+            }
+        ws = await self._live_socket(timeout)
+        envelope_id = str(uuid.uuid4())
+        envelope: JsonDict = {
+            "envelope_id": envelope_id,
+            "payload": payload,
+            "type": type,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if type == "events_api":
+            envelope["retry_attempt"] = retry_attempt
+            envelope["retry_reason"] = retry_reason
+        await ws.send_json(envelope)
+        return envelope_id
+
+    async def wait_for_ack(
+        self,
+        envelope_id: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
+    ) -> dict[str, Any]:
+        try:
+            return await self._wait_until(lambda: self.acks.get(envelope_id), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no ack for envelope {envelope_id} within {timeout}s") from None
+
+    async def socket_request_reconnect(self, reason: str = "refresh_requested") -> None:
+        """Ask live clients to reconnect, as Slack does before rotating a connection."""
+        message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}}
+        for ws in [s for s in self._sockets if not s.closed]:
+            await ws.send_json(message)
+
+    async def wait_for_socket_connections(
+        self,
+        n: int,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
+    ) -> None:
+        try:
+            await self._wait_until(
+                lambda: True if self.socket_connection_count >= n else None, timeout
+            )
+        except TimeoutError:
+            raise TimeoutError(
+                f"{self.socket_connection_count} Socket Mode connections, wanted {n}"
+            ) from None
+
+    @property
+    def socket_live_connections(self) -> int:
+        return len([s for s in self._sockets if not s.closed])

@@ -1,0 +1,10 @@
+"""Slack listeners, one module per kind; each module has a `register(app)`."""
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import commands, events
+
+
+def register_all(app: AsyncApp) -> None:
+    commands.register(app)
+    events.register(app)

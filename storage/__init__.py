@@ -1,0 +1,1 @@
+"""Persistence: models, migrations, sessions and repositories."""

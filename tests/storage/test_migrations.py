@@ -1,0 +1,103 @@
+"""Migrations: up from nothing, down to nothing, up again, and in step with the models."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.migrate import (
+    current_revision,
+    downgrade,
+    schema_differences,
+    upgrade,
+)
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+APP_TABLES = {"workspaces", "people"}
+
+
+async def _tables(engine: AsyncEngine) -> set[str]:
+    def names(connection: Connection) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(names)
+
+
+async def test_upgrade_downgrade_upgrade(empty_engine: AsyncEngine) -> None:
+    assert await current_revision(empty_engine) is None
+    assert await _tables(empty_engine) == set()
+
+    await upgrade(empty_engine)
+    assert await current_revision(empty_engine) == "0001"
+    assert await _tables(empty_engine) == APP_TABLES | {"alembic_version"}
+
+    await downgrade(empty_engine)
+    assert await current_revision(empty_engine) is None
+    assert await _tables(empty_engine) == {"alembic_version"}
+
+    await upgrade(empty_engine)
+    assert await current_revision(empty_engine) == "0001"
+    assert await _tables(empty_engine) == APP_TABLES | {"alembic_version"}
+
+
+async def test_models_match_migrations(migrated_engine: AsyncEngine) -> None:
+    assert await schema_differences(migrated_engine) == []
+
+
+async def test_constraint_names_are_stable(migrated_engine: AsyncEngine) -> None:
+    def constraints(connection: Connection) -> dict[str, set[str | None]]:
+        inspector = inspect(connection)
+        return {
+            "unique": {c["name"] for c in inspector.get_unique_constraints("people")}
+            | {c["name"] for c in inspector.get_unique_constraints("workspaces")},
+            "foreign": {c["name"] for c in inspector.get_foreign_keys("people")},
+            "check": {c["name"] for c in inspector.get_check_constraints("people")},
+        }
+
+    async with migrated_engine.connect() as connection:
+        found = await connection.run_sync(constraints)
+
+    assert found["unique"] == {"uq_people_team_id_slack_user_id", "uq_workspaces_team_id"}
+    assert found["foreign"] == {"fk_people_team_id_workspaces"}
+    assert found["check"] == {
+        "ck_people_cadence",
+        "ck_people_enrolment_state",
+        "ck_people_level_range",
+    }
+
+
+async def test_upgrade_inside_running_event_loop(empty_engine: AsyncEngine) -> None:
+    # The app migrates at start-up from within its loop; Alembic must not start another.
+    loop = asyncio.get_running_loop()
+    await upgrade(empty_engine)
+    assert asyncio.get_running_loop() is loop
+    assert await current_revision(empty_engine) == "0001"
+    # The loop is still usable for other work afterwards.
+    assert await asyncio.wait_for(asyncio.sleep(0, result="ok"), timeout=1) == "ok"
+
+
+async def test_alembic_command_line(empty_engine: AsyncEngine, database_url: str) -> None:
+    # What a developer runs: alembic.ini at the root, DATABASE_URL overriding its default URL.
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "alembic",
+        "upgrade",
+        "head",
+        cwd=REPOSITORY_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    assert await current_revision(empty_engine) == "0001"

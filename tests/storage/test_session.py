@@ -1,0 +1,54 @@
+"""Engines, sessions and the reachability probe."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.session import create_engine, create_sessionmaker, database_is_reachable
+from tests.fixtures.database import aiosqlite_threads_finished
+
+
+async def test_reachable(empty_engine: AsyncEngine) -> None:
+    assert await database_is_reachable(empty_engine) is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite:////nonexistent-directory/peercoach.db",
+        # Port 1 on loopback: nothing listens, so the connection is refused at once.
+        "postgresql+asyncpg://postgres@127.0.0.1:1/peercoach",
+        # A non-routable address: the connection hangs until the probe's timeout.
+        "postgresql+asyncpg://postgres@10.255.255.1:5432/peercoach",
+    ],
+    ids=["sqlite", "postgresql-refused", "postgresql-hangs"],
+)
+async def test_unreachable_is_false_not_an_error(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        started = time.monotonic()
+        assert await database_is_reachable(engine, timeout=0.5) is False
+        assert time.monotonic() - started < 5
+    finally:
+        await engine.dispose()
+        await aiosqlite_threads_finished()
+
+
+async def test_sqlite_enforces_foreign_keys(empty_engine: AsyncEngine) -> None:
+    if empty_engine.dialect.name != "sqlite":
+        # PostgreSQL always enforces them; the cascade tests cover both databases.
+        assert empty_engine.dialect.name == "postgresql"
+        return
+    async with empty_engine.connect() as connection:
+        assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+
+
+async def test_sessions_keep_state_after_commit(empty_engine: AsyncEngine) -> None:
+    sessions = create_sessionmaker(empty_engine)
+    assert sessions.kw["expire_on_commit"] is False
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
