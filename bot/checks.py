@@ -1,24 +1,35 @@
-"""`peercoach check`: is the configuration usable, the database reachable, the Slack token good?"""
+"""Start-up and `peercoach check` probes: the database, and whether Slack accepts our token."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 
 from bot.app import create_slack_client
 from bot.config import Settings
 from storage.session import create_engine, database_is_reachable
 
-# What a Slack error code means for the person running `check`.
+# What a Slack error code means for the person running peercoach.
 _SLACK_ERRORS = {
-    "invalid_auth": "the token was rejected; check SLACK_BOT_TOKEN",
-    "not_authed": "no token was sent; set SLACK_BOT_TOKEN",
+    "invalid_auth": "the token was rejected",
+    "not_authed": "no token was sent",
     "account_inactive": "the token belongs to a deleted app or user; reinstall the app",
     "token_revoked": "the token was revoked; reinstall the app and copy the new token",
+    "not_allowed_token_type": "that is the wrong kind of token",
 }
+
+
+class SlackTokenRejected(Exception):
+    """Slack answered, and said no: retrying will not help, the operator must fix a setting."""
+
+
+class SlackUnreachable(Exception):
+    """Slack did not answer: a network problem or a wrong SLACK_API_URL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +41,27 @@ class CheckResult:
 
 def safe_database_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
+
+
+def slack_error_reason(exc: SlackApiError, variable: str) -> str:
+    code = str(exc.response.get("error", "unknown_error"))
+    reason = _SLACK_ERRORS.get(code, f"Slack answered {code}")
+    return f"{reason}; check {variable}"
+
+
+async def authenticate(client: AsyncWebClient, api_url: str) -> dict[str, Any]:
+    """Call auth.test; raise one of the two exceptions above with a one-line explanation."""
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as exc:
+        raise SlackTokenRejected(
+            f"auth.test failed: {slack_error_reason(exc, 'SLACK_BOT_TOKEN')}"
+        ) from exc
+    except (SlackClientError, ClientError, TimeoutError, OSError) as exc:
+        raise SlackUnreachable(
+            f"cannot reach Slack at {api_url}; check SLACK_API_URL and the network"
+        ) from exc
+    return dict(answer.data) if isinstance(answer.data, dict) else {}
 
 
 async def check_database(settings: Settings) -> CheckResult:
@@ -45,17 +77,10 @@ async def check_database(settings: Settings) -> CheckResult:
 
 
 async def check_slack(settings: Settings) -> CheckResult:
-    client = create_slack_client(settings)
     try:
-        answer = await client.auth_test()
-    except SlackApiError as exc:
-        code = str(exc.response.get("error", "unknown_error"))
-        reason = _SLACK_ERRORS.get(code, f"Slack answered {code}")
-        return CheckResult("slack", False, f"auth.test failed: {reason}")
-    except (SlackClientError, ClientError, TimeoutError, OSError):
-        return CheckResult(
-            "slack", False, f"cannot reach Slack at {settings.slack_api_url}; check SLACK_API_URL"
-        )
+        answer = await authenticate(create_slack_client(settings), settings.slack_api_url)
+    except (SlackTokenRejected, SlackUnreachable) as exc:
+        return CheckResult("slack", False, str(exc))
     return CheckResult("slack", True, f"connected to {answer.get('team')} as @{answer.get('user')}")
 
 

@@ -5,18 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_app
-from bot.checks import safe_database_url
+from bot.checks import (
+    SlackTokenRejected,
+    SlackUnreachable,
+    authenticate,
+    safe_database_url,
+    slack_error_reason,
+)
 from bot.config import Settings
 from bot.inflight import InflightTracker
 from bot.server import create_web_app
@@ -45,60 +51,104 @@ async def upgrade_database(engine: AsyncEngine, url: str) -> str | None:
 SHUTDOWN_GRACE_SECONDS = 10.0
 
 
-@dataclass
 class Server:
     """A running peercoach: HTTP endpoint, optional Socket Mode connection, scheduler, database."""
 
-    settings: Settings
-    host: str = "0.0.0.0"
-    port: int | None = None
-    engine: AsyncEngine = field(init=False)
-    bolt: AsyncApp = field(init=False)
-    scheduler: AsyncIOScheduler = field(init=False)
-    _runner: web.AppRunner | None = field(init=False, default=None)
-    _socket: AsyncSocketModeHandler | None = field(init=False, default=None)
-    bound_port: int = field(init=False, default=0)
-    inflight: InflightTracker = field(init=False, default_factory=InflightTracker)
+    def __init__(self, settings: Settings, *, host: str = "0.0.0.0", port: int | None = None):
+        self.settings = settings
+        self.host = host
+        self.port = settings.port if port is None else port
+        self.bound_port = 0
+        self.inflight = InflightTracker()
+        self._engine: AsyncEngine | None = None
+        self._bolt: AsyncApp | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        assert self._engine is not None, "the server has not started"
+        return self._engine
+
+    @property
+    def bolt(self) -> AsyncApp:
+        assert self._bolt is not None, "the server has not started"
+        return self._bolt
+
+    @property
+    def scheduler(self) -> AsyncIOScheduler:
+        assert self._scheduler is not None, "the server has not started"
+        return self._scheduler
 
     async def start(self) -> None:
         self.inflight.install()
-        self.engine = create_engine(self.settings.database_url)
         try:
-            await upgrade_database(self.engine, self.settings.database_url)
-        except StartupError:
-            await self.engine.dispose()
+            await self._start()
+        except BaseException:
+            # Whatever did start is stopped again, so a failed start leaves nothing behind.
+            await self.stop()
             raise
-        self.bolt = create_app(self.settings)
-        self.scheduler = create_scheduler()
-        self.scheduler.start()
-        web_app = create_web_app(self.engine, None if self.settings.socket_mode else self.bolt)
+
+    async def _start(self) -> None:
+        self._engine = create_engine(self.settings.database_url)
+        await upgrade_database(self._engine, self.settings.database_url)
+        self._bolt = create_app(self.settings)
+        await self._authenticate()
+        self._scheduler = create_scheduler()
+        self._scheduler.start()
+        web_app = create_web_app(self._engine, None if self.settings.socket_mode else self._bolt)
         self._runner = web.AppRunner(
             web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_SECONDS
         )
         await self._runner.setup()
-        port = self.settings.port if self.port is None else self.port
-        site = web.TCPSite(self._runner, self.host, port)
         try:
-            await site.start()
+            await web.TCPSite(self._runner, self.host, self.port).start()
         except OSError as exc:
-            await self.stop()
             raise StartupError(
-                f"cannot listen on port {port} ({exc.strerror}); set PEERCOACH_PORT"
+                f"cannot listen on port {self.port} ({exc.strerror}); set PEERCOACH_PORT"
             ) from exc
-        self.bound_port = _bound_port(self._runner) or port
-        if self.settings.socket_mode:
-            assert self.settings.slack_app_token is not None
-            self._socket = _TrackedSocketModeHandler(
-                self.bolt, self.settings.slack_app_token.get_secret_value()
-            )
-            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        self.bound_port = _bound_port(self._runner) or self.port
+        if self.settings.slack_app_token is not None:
+            await self._connect_socket_mode(self.settings.slack_app_token.get_secret_value())
         logger.info(
             "peercoach is up on port %s (%s)",
             self.bound_port,
             "Socket Mode" if self._socket else "HTTP events at /slack/events",
         )
 
+    async def _authenticate(self) -> None:
+        try:
+            identity = await authenticate(self.bolt.client, self.settings.slack_api_url)
+        except SlackTokenRejected as exc:
+            raise StartupError(str(exc)) from exc
+        except SlackUnreachable as exc:
+            # Slack may be back in a minute and every request retries, so keep serving.
+            logger.warning("%s; starting anyway", exc)
+            return
+        logger.info(
+            "connected to Slack workspace %s as @%s", identity.get("team"), identity.get("user")
+        )
+
+    async def _connect_socket_mode(self, app_token: str) -> None:
+        # slack_sdk's client retries a failed connect forever, a rejected token included, so
+        # ask for a connection URL once first: a bad token or no Slack fails start-up clearly.
+        try:
+            await self.bolt.client.apps_connections_open(app_token=app_token)
+        except SlackApiError as exc:
+            variable = "SLACK_APP_TOKEN (an xapp- token with connections:write)"
+            reason = slack_error_reason(exc, variable)
+            raise StartupError(f"Socket Mode could not connect: {reason}") from exc
+        except (SlackClientError, ClientError, OSError, TimeoutError) as exc:
+            where = self.settings.slack_api_url
+            raise StartupError(
+                f"Socket Mode could not connect: cannot reach Slack at {where}"
+            ) from exc
+        self._socket = _TrackedSocketModeHandler(self.bolt, app_token)
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
     async def stop(self) -> None:
+        """Stop in the reverse order of start; safe after a partial start."""
         if self._socket is not None:
             # Stop taking new envelopes first; acks already sent stay sent.
             await self._socket.close_async()  # type: ignore[no-untyped-call]
@@ -106,9 +156,10 @@ class Server:
             # Stops listening, then waits for in-flight requests up to the shutdown timeout.
             await self._runner.cleanup()
         await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        await self.engine.dispose()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._engine is not None:
+            await self._engine.dispose()
         self.inflight.uninstall()
         logger.info("peercoach stopped")
 

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import event, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -56,7 +57,7 @@ async def database_is_reachable(engine: AsyncEngine, *, timeout: float = 2.0) ->
     except TimeoutError:
         logger.debug("database did not answer within %.1f s", timeout)
         return False
-    except Exception as exc:
+    except (SQLAlchemyError, OSError) as exc:
         logger.debug("database is not reachable: %s", exc)
         return False
     return True

@@ -20,6 +20,8 @@ SOURCE_DIRS = ("bot", "handlers", "scheduling", "storage")
 # calling must be added here, which forces a look at the manifest.
 METHOD_SCOPES: dict[str, set[str]] = {
     "auth.test": set(),
+    # Called with the app-level token, whose scope (connections:write) is not a bot scope.
+    "apps.connections.open": set(),
     "chat.postMessage": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
     "chat.update": {"chat:write"},

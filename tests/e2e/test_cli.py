@@ -158,3 +158,40 @@ async def test_check_says_when_slack_cannot_be_reached(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "FAIL slack: cannot reach Slack at http://127.0.0.1:1/api/" in result.stdout
+
+
+async def test_serve_with_an_unreachable_database_is_one_line(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    result = await run_cli(
+        "serve",
+        cwd=tmp_path,
+        SLACK_BOT_TOKEN=fake_slack.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/test",
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "peercoach: cannot use the database at postgresql+asyncpg://postgres@127.0.0.1:1/test; "
+        "check DATABASE_URL"
+    )
+    assert "Traceback" not in result.stderr
+
+
+async def test_serve_with_a_rejected_token_is_one_line(
+    fake_slack: FakeSlack, database_url: str, tmp_path: Path
+) -> None:
+    result = await run_cli(
+        "serve",
+        cwd=tmp_path,
+        SLACK_BOT_TOKEN="xoxb-wrong",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL=database_url,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "peercoach: auth.test failed: the token was rejected; check SLACK_BOT_TOKEN"
+    )
+    assert "Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -88,3 +89,13 @@ async def test_a_slack_failure_in_a_listener_is_apologised_for_in_the_dm(
     [record] = [r for r in caplog.records if r.name == "peercoach.errors"]
     assert record.__dict__["error_id"] in apology.args["text"]
     assert [c.status for c in fake_slack.calls_to("chat.postMessage")] == [500, 500, 500, 200]
+
+
+async def test_the_url_verification_handshake_is_answered(slack: SlackRequestSender) -> None:
+    # Slack sends this, signed, when the request URL is saved in the app's settings.
+    body = json.dumps(
+        {"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV", "type": "url_verification"}
+    )
+    sent = await slack.post_raw(body, "application/json")
+    assert sent.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV" in sent.body

@@ -48,6 +48,8 @@ async def test_sigterm_lets_in_flight_work_finish_then_exits_cleanly(
         "DATABASE_URL": database_url,
         "PEERCOACH_PORT": str(port),
         "PEERCOACH_LOG_FORMAT": "json",
+        # The most talkative level: even here no secret may reach the log.
+        "PEERCOACH_LOG_LEVEL": "DEBUG",
     }
     env.pop("SLACK_APP_TOKEN", None)
     process = await asyncio.create_subprocess_exec(
