@@ -40,6 +40,16 @@ async def run_cli(*args: str, cwd: Path, **env: str) -> Result:
     return Result(process.returncode, out.decode(), err.decode())
 
 
+def slack_env(fake_slack: FakeSlack, **overrides: str) -> dict[str, str]:
+    """The settings of a working Slack app pointed at the fake, with some changed."""
+    env = {
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+    }
+    return {**env, **overrides}
+
+
 @pytest.mark.parametrize(
     ("env", "variable"),
     [
@@ -117,10 +127,7 @@ async def test_check_passes_against_a_working_slack_and_database(
     result = await run_cli(
         "check",
         cwd=tmp_path,
-        SLACK_BOT_TOKEN=fake_slack.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=database_url,
+        **slack_env(fake_slack, DATABASE_URL=database_url),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok   database: reachable" in result.stdout
@@ -134,10 +141,11 @@ async def test_check_explains_each_failure_in_one_line(
     result = await run_cli(
         "check",
         cwd=tmp_path,
-        SLACK_BOT_TOKEN="xoxb-revoked-or-wrong",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/test",
+        **slack_env(
+            fake_slack,
+            SLACK_BOT_TOKEN="xoxb-revoked-or-wrong",
+            DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/test",
+        ),
     )
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
@@ -166,10 +174,7 @@ async def test_serve_with_an_unreachable_database_is_one_line(
     result = await run_cli(
         "serve",
         cwd=tmp_path,
-        SLACK_BOT_TOKEN=fake_slack.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/test",
+        **slack_env(fake_slack, DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/test"),
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
@@ -185,10 +190,7 @@ async def test_serve_with_a_rejected_token_is_one_line(
     result = await run_cli(
         "serve",
         cwd=tmp_path,
-        SLACK_BOT_TOKEN="xoxb-wrong",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=database_url,
+        **slack_env(fake_slack, SLACK_BOT_TOKEN="xoxb-wrong", DATABASE_URL=database_url),
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (

@@ -9,7 +9,7 @@ import pytest
 
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.runtime import Server
-from tests.fixtures.app import make_settings
+from tests.fixtures.app import make_settings, running_server
 
 
 @pytest.fixture
@@ -17,12 +17,8 @@ async def socket_server(fake_slack: FakeSlack, database_url: str) -> AsyncIterat
     settings = make_settings(
         fake_slack, database_url, SLACK_APP_TOKEN=fake_slack.app_token, SLACK_SIGNING_SECRET=""
     )
-    running = Server(settings, host="127.0.0.1", port=0)
-    await running.start()
-    try:
+    async with running_server(settings) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 async def test_slash_command_over_socket_mode_is_acked_with_help(
