@@ -24,6 +24,10 @@ _SLACK_ERRORS = {
 }
 
 
+# What a Slack call raises when Slack did not answer at all (as opposed to answering "no").
+SLACK_NETWORK_ERRORS = (SlackClientError, ClientError, TimeoutError, OSError)
+
+
 class SlackTokenRejected(Exception):
     """Slack answered, and said no: retrying will not help, the operator must fix a setting."""
 
@@ -57,7 +61,7 @@ async def authenticate(client: AsyncWebClient, api_url: str) -> dict[str, Any]:
         raise SlackTokenRejected(
             f"auth.test failed: {slack_error_reason(exc, 'SLACK_BOT_TOKEN')}"
         ) from exc
-    except (SlackClientError, ClientError, TimeoutError, OSError) as exc:
+    except SLACK_NETWORK_ERRORS as exc:
         raise SlackUnreachable(
             f"cannot reach Slack at {api_url}; check SLACK_API_URL and the network"
         ) from exc

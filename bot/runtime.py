@@ -7,16 +7,17 @@ import logging
 import signal
 from typing import Any
 
-from aiohttp import ClientError, web
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_app
 from bot.checks import (
+    SLACK_NETWORK_ERRORS,
     SlackTokenRejected,
     SlackUnreachable,
     authenticate,
@@ -139,7 +140,7 @@ class Server:
             variable = "SLACK_APP_TOKEN (an xapp- token with connections:write)"
             reason = slack_error_reason(exc, variable)
             raise StartupError(f"Socket Mode could not connect: {reason}") from exc
-        except (SlackClientError, ClientError, OSError, TimeoutError) as exc:
+        except SLACK_NETWORK_ERRORS as exc:
             where = self.settings.slack_api_url
             raise StartupError(
                 f"Socket Mode could not connect: cannot reach Slack at {where}"
