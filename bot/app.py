@@ -11,10 +11,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers
 from bot.config import Settings
+from bot.deps import Clock, Deps, deps_middleware, system_clock
 from bot.errors import register_error_handler
+from handlers.dedup import dedup_middleware
 
 # Slack answers most calls in well under a second; a stuck call must not hold a listener for long.
 SLACK_TIMEOUT_SECONDS = 10
@@ -35,7 +38,12 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def create_app(settings: Settings) -> AsyncApp:
+def create_app(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock = system_clock,
+) -> AsyncApp:
     settings.require_slack()
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -50,5 +58,8 @@ def create_app(settings: Settings) -> AsyncApp:
         logger=logging.getLogger("peercoach.bolt"),
     )
     register_error_handler(app)
+    deps = Deps(sessions=sessions, admins=settings.admins, clock=clock)
+    app.middleware(deps_middleware(deps))
+    app.middleware(dedup_middleware(deps))
     handlers.register_all(app)
     return app

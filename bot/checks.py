@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import ClientError
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 
 from bot.app import create_slack_client
 from bot.config import Settings
+from bot.slack_errors import SLACK_NETWORK_ERRORS
 from storage.session import create_engine, database_is_reachable
 
 # What a Slack error code means for the person running peercoach.
@@ -22,10 +22,6 @@ _SLACK_ERRORS = {
     "token_revoked": "the token was revoked; reinstall the app and copy the new token",
     "not_allowed_token_type": "that is the wrong kind of token",
 }
-
-
-# What a Slack call raises when Slack did not answer at all (as opposed to answering "no").
-SLACK_NETWORK_ERRORS = (SlackClientError, ClientError, TimeoutError, OSError)
 
 
 class SlackTokenRejected(Exception):

@@ -30,26 +30,49 @@ class CommandSpec:
 # The whole product's surface. `available` flips as each command is built, so help and the
 # "not available yet" answer stay honest without separate lists to keep in step.
 CATALOGUE: tuple[CommandSpec, ...] = (
-    CommandSpec("find", "find", "Join the next peer-coaching round"),
-    CommandSpec("find circle", "find circle", "Join a peer-coaching circle of 3 to 6"),
-    CommandSpec("find mentor", "find mentor", "Ask for a mentor"),
-    CommandSpec("find flash", "find flash", "A one-off coaching conversation this week"),
-    CommandSpec("mentor", "mentor [1-3]", "Offer to mentor up to that many people"),
-    CommandSpec("profile", "profile", "Edit your goals, skills, level and working hours"),
-    CommandSpec("status", "status", "See your partner, programme and what is next"),
-    CommandSpec("pause", "pause [N weeks | until YYYY-MM-DD]", "Take a break; resumes by itself"),
-    CommandSpec("resume", "resume", "Come back from a pause"),
-    CommandSpec("leave", "leave", "Stop taking part (your history is kept for statistics)"),
+    CommandSpec("find", "find", "Join the next peer-coaching round", available=True),
+    CommandSpec(
+        "find circle", "find circle", "Join a peer-coaching circle of 3 to 6", available=True
+    ),
+    CommandSpec("find mentor", "find mentor", "Ask for a mentor", available=True),
+    CommandSpec(
+        "find flash", "find flash", "A one-off coaching conversation this week", available=True
+    ),
+    CommandSpec("mentor", "mentor [1-3]", "Offer to mentor up to that many people", available=True),
+    CommandSpec(
+        "profile", "profile", "Edit your goals, skills, level and working hours", available=True
+    ),
+    CommandSpec("status", "status", "See your partner, programme and what is next", available=True),
+    CommandSpec(
+        "pause",
+        "pause [N weeks | until YYYY-MM-DD]",
+        "Take a break; resumes by itself",
+        available=True,
+    ),
+    CommandSpec("resume", "resume", "Come back from a pause", available=True),
+    CommandSpec(
+        "leave",
+        "leave",
+        "Stop taking part (your history is kept for statistics)",
+        available=True,
+    ),
     CommandSpec("question", "question", "Get a reflective question for your next meeting"),
     CommandSpec("checkin", "checkin", "Answer this week's short check-in"),
-    CommandSpec("export", "export", "Get a file with everything stored about you"),
-    CommandSpec("forget", "forget", "Delete your personal data"),
+    CommandSpec("export", "export", "Get a file with everything stored about you", available=True),
+    CommandSpec("forget", "forget", "Delete your personal data", available=True),
     CommandSpec("help", "help", "Show this help", available=True),
-    CommandSpec("admin settings", "admin settings", "Programme settings", audience=Audience.ADMIN),
+    CommandSpec(
+        "admin settings",
+        "admin settings",
+        "Programme settings",
+        available=True,
+        audience=Audience.ADMIN,
+    ),
     CommandSpec(
         "admin match preview",
         "admin match preview",
         "Preview the next round's matches",
+        available=True,
         audience=Audience.ADMIN,
     ),
     CommandSpec(
@@ -89,24 +112,28 @@ class Unknown:
 
 
 def _normalise(text: str) -> list[str]:
-    # Slack sends the raw text; people type capitals, stray spaces and Unicode dashes.
-    cleaned = text.replace("\u2014", "-").replace("\u2013", "-").strip().lower()
+    # Slack sends the raw text; people type stray spaces and Unicode dashes. Case is kept here
+    # (channel ids and question text need it) and folded only where command names are compared.
+    cleaned = text.replace("\u2014", "-").replace("\u2013", "-").strip()
     return cleaned.split()
 
 
 def parse(text: str, catalogue: tuple[CommandSpec, ...] = CATALOGUE) -> Parsed | Unknown:
-    """Match the longest command name at the start of `text`; empty text means help."""
-    words = _normalise(text)
-    if not words:
+    """Match the longest command name at the start of `text`; empty text means help.
+
+    The words after the name keep the case they were typed in."""
+    original = _normalise(text)
+    if not original:
         return Parsed(HELP)
+    words = [word.lower() for word in original]
     best: CommandSpec | None = None
     for spec in catalogue:
         n = len(spec.words)
         if tuple(words[:n]) == spec.words and (best is None or n > len(best.words)):
             best = spec
     if best is None:
-        return Unknown(" ".join(words), suggest(words, catalogue))
-    return Parsed(best, tuple(words[len(best.words) :]))
+        return Unknown(" ".join(original), suggest(words, catalogue))
+    return Parsed(best, tuple(original[len(best.words) :]))
 
 
 def suggest(words: list[str], catalogue: tuple[CommandSpec, ...] = CATALOGUE) -> str | None:

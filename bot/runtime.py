@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_app
 from bot.checks import (
-    SLACK_NETWORK_ERRORS,
     SlackTokenRejected,
     SlackUnreachable,
     authenticate,
@@ -25,11 +24,13 @@ from bot.checks import (
     slack_error_reason,
 )
 from bot.config import Settings
+from bot.deps import Clock, system_clock
 from bot.inflight import InflightTracker
 from bot.server import create_web_app
+from bot.slack_errors import SLACK_NETWORK_ERRORS
 from scheduling.scheduler import create_scheduler
 from storage import migrate
-from storage.session import create_engine
+from storage.session import create_engine, create_sessionmaker
 
 logger = logging.getLogger("peercoach.runtime")
 
@@ -55,8 +56,16 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 class Server:
     """A running peercoach: HTTP endpoint, optional Socket Mode connection, scheduler, database."""
 
-    def __init__(self, settings: Settings, *, host: str = "0.0.0.0", port: int | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+        clock: Clock = system_clock,
+    ):
         self.settings = settings
+        self.clock = clock
         self.host = host
         self.port = settings.port if port is None else port
         self.bound_port = 0
@@ -94,7 +103,7 @@ class Server:
     async def _start(self) -> None:
         self._engine = create_engine(self.settings.database_url)
         await upgrade_database(self._engine, self.settings.database_url)
-        self._bolt = create_app(self.settings)
+        self._bolt = create_app(self.settings, create_sessionmaker(self._engine), clock=self.clock)
         await self._authenticate()
         self._scheduler = create_scheduler()
         self._scheduler.start()

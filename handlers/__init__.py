@@ -2,9 +2,11 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import commands, events
+from handlers import actions, commands, events, views
 
 
 def register_all(app: AsyncApp) -> None:
     commands.register(app)
+    actions.register(app)
+    views.register(app)
     events.register(app)

@@ -1,24 +1,279 @@
-"""`/peercoach`: parse the text, answer in the acknowledgement."""
+"""`/peercoach`: parse the text, answer what can be answered in the ack, do the rest after it."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.commands import help_message, not_available_message, unknown_command_message
-from bot.commands import HELP, Parsed, parse
+from bot import enrolment, privacy
+from bot.admin import is_admin
+from bot.blocks.commands import (
+    help_message,
+    malformed_command_message,
+    not_available_message,
+    unknown_command_message,
+)
+from bot.blocks.enrolment import (
+    already_message,
+    export_file_comment,
+    export_sent_message,
+    forget_confirmation,
+    leave_confirmation,
+    not_admin_message,
+    not_enrolled_message,
+    paused_message,
+    resumed_message,
+    status_message,
+)
+from bot.blocks.privacy import nothing_stored_message
+from bot.commands import CATALOGUE, Audience, CommandSpec
 from bot.copy.text import SLASH_COMMAND
+from bot.deps import Deps, deps_of
+from bot.intents import (
+    AdminDigest,
+    AdminQuestions,
+    Find,
+    FindKind,
+    Intent,
+    Malformed,
+    OfferMentoring,
+    Pause,
+    interpret,
+)
+from bot.slack_users import SlackUser
+from handlers.flows import start_find
+from handlers.identify import identify
+from handlers.modals import open_profile_modal, open_settings_modal
+from handlers.preview import match_preview
+from storage.models import EnrolmentState
 
 
-async def on_peercoach(ack: AsyncAck, command: dict[str, Any]) -> None:
-    parsed = parse(command.get("text") or "")
-    if not isinstance(parsed, Parsed):
-        await ack(**unknown_command_message(parsed))
-    elif parsed.spec is HELP:
+class CommandContext:
+    """One command invocation: who, where, and the ways to answer."""
+
+    def __init__(
+        self,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        deps: Deps,
+    ) -> None:
+        self.command = command
+        self.client = client
+        self.respond = respond
+        self.deps = deps
+        self.user_id: str = command["user_id"]
+        self.team_id: str = command["team_id"]
+        self.team_name: str | None = command.get("team_domain")
+        self.trigger_id: str = command.get("trigger_id", "")
+
+    async def reply(self, **message: Any) -> None:
+        await self.respond(**message)
+
+
+Flow = Callable[[CommandContext, SlackUser, Intent], Awaitable[None]]
+
+
+async def on_peercoach(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
+) -> None:
+    deps = deps_of(context)
+    intent = interpret(command.get("text") or "", deps.clock().date())
+    if isinstance(intent, Malformed):
+        await ack(**malformed_command_message(intent))
+        return
+    if not isinstance(intent, Intent):
+        await ack(**unknown_command_message(intent))
+        return
+    name = _name(intent)
+    if name == "help":
         await ack(**help_message())
-    else:
-        await ack(**not_available_message(parsed.spec))
+        return
+    spec = _spec(name)
+    admin_only = spec.audience is Audience.ADMIN
+    if not spec.available and not admin_only:
+        await ack(**not_available_message(spec))
+        return
+    # Everything else looks the person up in Slack and the database: acknowledge first.
+    await ack()
+    ctx = CommandContext(command, client, respond, deps)
+    user = await identify(client, ctx.user_id, ctx.team_id, ctx.reply)
+    if user is None:
+        return
+    if admin_only:
+        if not is_admin(user, deps.admins):
+            await ctx.reply(**not_admin_message())
+            return
+        if not spec.available:
+            await ctx.reply(**not_available_message(spec))
+            return
+    await _FLOWS[name](ctx, user, intent)
+
+
+def _name(intent: Intent) -> str:
+    if isinstance(intent, Find):
+        return {
+            FindKind.PAIRS: "find",
+            FindKind.CIRCLE: "find circle",
+            FindKind.MENTOR: "find mentor",
+            FindKind.FLASH: "find flash",
+        }[intent.kind]
+    if isinstance(intent, OfferMentoring):
+        return "mentor"
+    if isinstance(intent, Pause):
+        return "pause"
+    if isinstance(intent, AdminDigest):
+        return "admin digest"
+    if isinstance(intent, AdminQuestions):
+        return "admin questions"
+    return intent.name
+
+
+def _spec(name: str) -> CommandSpec:
+    return next(spec for spec in CATALOGUE if spec.name == name)
+
+
+async def _find(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    assert isinstance(intent, Find | OfferMentoring)
+    await start_find(
+        ctx.client,
+        ctx.deps,
+        team_id=ctx.team_id,
+        team_name=ctx.team_name,
+        user=user,
+        intent=intent,
+        trigger_id=ctx.trigger_id,
+        reply=ctx.reply,
+    )
+
+
+async def _profile(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    now = ctx.deps.clock()
+    async with ctx.deps.sessions() as session:
+        await enrolment.ensure_workspace(session, ctx.team_id, ctx.team_name, now=now)
+        person = await enrolment.see_person(session, ctx.team_id, user, now=now)
+        profile = await enrolment.profile_of(session, person)
+        await session.commit()
+    await open_profile_modal(
+        ctx.client, ctx.trigger_id, user, profile, intent="profile", reply=ctx.reply
+    )
+
+
+async def _status(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    async with ctx.deps.sessions() as session:
+        state = await enrolment.home_state(
+            session,
+            ctx.team_id,
+            user.id,
+            is_admin=is_admin(user, ctx.deps.admins),
+            today=ctx.deps.clock().date(),
+        )
+    if state.state is EnrolmentState.NOT_ENROLLED or state.profile is None:
+        await ctx.reply(**not_enrolled_message("status"))
+        return
+    await ctx.reply(**status_message(state))
+
+
+async def _pause(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    assert isinstance(intent, Pause)
+    now = ctx.deps.clock()
+    async with ctx.deps.sessions() as session:
+        person = await enrolment.get_person(session, ctx.team_id, user.id)
+        if person is None or not enrolment.is_taking_part(person):
+            await ctx.reply(**not_enrolled_message("pause"))
+            return
+        await enrolment.pause(session, person, intent.until, now=now)
+        await session.commit()
+    await ctx.reply(**paused_message(intent.until))
+
+
+async def _resume(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    now = ctx.deps.clock()
+    async with ctx.deps.sessions() as session:
+        person = await enrolment.get_person(session, ctx.team_id, user.id)
+        if person is None or not enrolment.is_taking_part(person):
+            await ctx.reply(**not_enrolled_message("resume"))
+            return
+        if person.enrolment_state is not EnrolmentState.PAUSED:
+            await ctx.reply(**already_message("not_paused"))
+            return
+        await enrolment.resume(session, person, now=now)
+        await session.commit()
+        state = await enrolment.home_state(
+            session, ctx.team_id, user.id, is_admin=False, today=now.date()
+        )
+    await ctx.reply(**resumed_message(next_round=state.next_round))
+
+
+async def _leave(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    async with ctx.deps.sessions() as session:
+        person = await enrolment.get_person(session, ctx.team_id, user.id)
+    if person is None or not enrolment.is_taking_part(person):
+        await ctx.reply(**not_enrolled_message("leave"))
+        return
+    await ctx.reply(**leave_confirmation())
+
+
+async def _forget(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    async with ctx.deps.sessions() as session:
+        person = await enrolment.get_person(session, ctx.team_id, user.id)
+    if person is None:
+        await ctx.reply(**nothing_stored_message())
+        return
+    await ctx.reply(**forget_confirmation())
+
+
+async def _export(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    now = ctx.deps.clock()
+    async with ctx.deps.sessions() as session:
+        person = await enrolment.get_person(session, ctx.team_id, user.id)
+        if person is None:
+            await ctx.reply(**nothing_stored_message())
+            return
+        document = await privacy.export_person(session, person, now=now)
+    opened = await ctx.client.conversations_open(users=user.id)
+    await ctx.client.files_upload_v2(
+        channel=opened["channel"]["id"],
+        content=json.dumps(document, indent=2, ensure_ascii=False),
+        filename=f"peercoach-export-{now.date().isoformat()}.json",
+        title="Everything peercoach stores about you",
+        initial_comment=export_file_comment(),
+    )
+    await ctx.reply(**export_sent_message())
+
+
+async def _admin_settings(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await open_settings_modal(ctx.client, ctx.trigger_id, ctx.team_id, ctx.deps, reply=ctx.reply)
+
+
+async def _admin_match_preview(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await ctx.reply(**await match_preview(ctx.deps, ctx.team_id))
+
+
+_FLOWS: dict[str, Flow] = {
+    "find": _find,
+    "find circle": _find,
+    "find mentor": _find,
+    "find flash": _find,
+    "mentor": _find,
+    "profile": _profile,
+    "status": _status,
+    "pause": _pause,
+    "resume": _resume,
+    "leave": _leave,
+    "forget": _forget,
+    "export": _export,
+    "admin settings": _admin_settings,
+    "admin match preview": _admin_match_preview,
+}
 
 
 def register(app: AsyncApp) -> None:

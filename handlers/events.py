@@ -7,13 +7,18 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.home import dm_reply, home_view
+from bot.blocks.home import dm_reply
+from bot.deps import deps_of
+from handlers.home import publish_home
 
 
-async def on_app_home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+async def on_app_home_opened(
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
     if event.get("tab", "home") != "home":
         return
-    await client.views_publish(user_id=event["user"], view=home_view())
+    team_id = str(body.get("team_id") or context.get("team_id") or "")
+    await publish_home(client, deps_of(context), team_id, event["user"])
 
 
 async def on_direct_message(event: dict[str, Any], client: AsyncWebClient) -> None:

@@ -14,18 +14,24 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     Enum,
+    Float,
     ForeignKey,
     SmallInteger,
     String,
+    Text,
     Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql.expression import false
 
 from storage.base import Base
 from storage.types import utcnow
@@ -44,6 +50,25 @@ class Cadence(StrEnum):
     WEEKLY = "weekly"
     FORTNIGHTLY = "fortnightly"
     MONTHLY = "monthly"
+
+
+class Programme(StrEnum):
+    """Which regular programme someone joined with `find` / `find circle`."""
+
+    PAIRS = "pairs"
+    CIRCLE = "circle"
+
+
+class MemberRole(StrEnum):
+    PEER = "peer"
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class MeetingStatus(StrEnum):
+    PENDING = "pending"
+    MET = "met"
+    SKIPPED = "skipped"
 
 
 def _string_enum(enum: type[StrEnum], name: str) -> Enum:
@@ -88,6 +113,7 @@ class Person(Base):
         # Also serves lookups by team_id alone, so that column needs no index of its own.
         UniqueConstraint("team_id", "slack_user_id"),
         CheckConstraint("level BETWEEN 1 AND 6", name="level_range"),
+        CheckConstraint("mentor_capacity BETWEEN 0 AND 3", name="mentor_capacity_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +136,12 @@ class Person(Base):
     work_start: Mapped[time | None] = mapped_column(Time)  # local to time_zone
     work_end: Mapped[time | None] = mapped_column(Time)
     cadence: Mapped[Cadence | None] = mapped_column(_string_enum(Cadence, "cadence"))
+    programme: Mapped[Programme | None] = mapped_column(_string_enum(Programme, "programme"))
+    wants_mentor: Mapped[bool] = mapped_column(default=False, server_default=false())
+    mentor_capacity: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # A one-off conversation asked for with `find flash`, for the week starting on this date.
+    flash_week: Mapped[date | None] = mapped_column(Date)
+    profile_completed_at: Mapped[datetime | None]
 
     enrolment_state: Mapped[EnrolmentState] = mapped_column(
         _string_enum(EnrolmentState, "enrolment_state"),
@@ -135,3 +167,166 @@ class Person(Base):
             f"Person(team_id={self.team_id!r}, slack_user_id={self.slack_user_id!r}, "
             f"enrolment_state={self.enrolment_state.value!r})"
         )
+
+
+class WorkspaceSettings(Base):
+    """The programme settings an admin chose; a workspace without a row uses the defaults."""
+
+    __tablename__ = "workspace_settings"
+    __table_args__ = (
+        CheckConstraint("round_weekday BETWEEN 0 AND 6", name="round_weekday_range"),
+        CheckConstraint("intro_hour BETWEEN 0 AND 23", name="intro_hour_range"),
+        CheckConstraint("circle_size BETWEEN 3 AND 6", name="circle_size_range"),
+        CheckConstraint("min_aggregate_size >= 3", name="min_aggregate_size_floor"),
+    )
+
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    cadence: Mapped[Cadence] = mapped_column(_string_enum(Cadence, "cadence"))
+    round_weekday: Mapped[int] = mapped_column(SmallInteger)
+    intro_hour: Mapped[int] = mapped_column(SmallInteger)
+    circle_size: Mapped[int] = mapped_column(SmallInteger)
+    digest_channel_id: Mapped[str | None] = mapped_column(String(32))
+    min_aggregate_size: Mapped[int] = mapped_column(SmallInteger)
+    max_tz_gap_hours: Mapped[int] = mapped_column(SmallInteger)
+    mentor_min_level_gap: Mapped[int] = mapped_column(SmallInteger)
+    weight_function: Mapped[float] = mapped_column(Float)
+    weight_level: Mapped[float] = mapped_column(Float)
+    weight_hours: Mapped[float] = mapped_column(Float)
+    weight_goals: Mapped[float] = mapped_column(Float)
+    weight_complement: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DoNotPair(Base):
+    """One entry of a person's private do-not-pair list, honoured in both directions."""
+
+    __tablename__ = "do_not_pair"
+    __table_args__ = (UniqueConstraint("person_id", "blocked_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # A Slack id rather than a person id: people may block someone who never enrolled.
+    blocked_user_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Round(Base):
+    """One matching run. The seed is stored so the round can be replayed exactly."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("team_id", "mode", "scheduled_for"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
+    )
+    mode: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    scheduled_for: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MatchGroup(Base):
+    """A pair, triad, circle or mentorship formed by a round."""
+
+    __tablename__ = "match_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), index=True
+    )
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class MatchMember(Base):
+    """Who is in a group. `person_id` becomes NULL when that person asks to be forgotten,
+    so the group still counts in anonymous statistics but no longer points at anyone."""
+
+    __tablename__ = "match_members"
+    __table_args__ = (UniqueConstraint("group_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("match_groups.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    role: Mapped[MemberRole] = mapped_column(_string_enum(MemberRole, "member_role"))
+
+
+class Meeting(Base):
+    """Whether a group met in a given cadence period ("We met" / "Skip")."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("group_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("match_groups.id", ondelete="CASCADE"))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[MeetingStatus] = mapped_column(
+        _string_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.PENDING
+    )
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime | None]
+
+
+class CheckIn(Base):
+    """A person's weekly check-in: private to them (admins only ever see aggregates)."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("person_id", "week_start"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        CheckConstraint("goal_progress BETWEEN 1 AND 5", name="goal_progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    goal_progress: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+
+
+class AnonymousTally(Base):
+    """What is left of people who asked to be forgotten: counts per month, no identities."""
+
+    __tablename__ = "anonymous_tallies"
+    __table_args__ = (UniqueConstraint("team_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
+    )
+    month: Mapped[date] = mapped_column(Date)  # first day of the month they left
+    people: Mapped[int] = mapped_column(default=0)
+    matches: Mapped[int] = mapped_column(default=0)
+    meetings_met: Mapped[int] = mapped_column(default=0)
+    checkins: Mapped[int] = mapped_column(default=0)
+
+
+class ProcessedRequest(Base):
+    """Keys of Slack requests already handled, so a retried delivery is processed once."""
+
+    __tablename__ = "processed_requests"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

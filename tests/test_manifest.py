@@ -33,6 +33,8 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "views.update": set(),
     "files.getUploadURLExternal": {"files:write"},
     "files.completeUploadExternal": {"files:write"},
+    # slack_sdk's helper for the two calls above (files.upload itself is retired).
+    "files.upload.v2": {"files:write"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_home_opened": set(),

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 
 from bot.commands import CATALOGUE, Audience, CommandSpec, Unknown
 from bot.copy import text
+from bot.intents import Malformed
 
 Message = dict[str, Any]
 
@@ -81,3 +82,17 @@ def unknown_command_message(unknown: Unknown) -> Message:
 def not_available_message(spec: CommandSpec) -> Message:
     line = text.NOT_AVAILABLE_YET.format(slash=text.SLASH_COMMAND, usage=spec.usage)
     return _ephemeral(line, [SectionBlock(text=MarkdownTextObject(text=line))])
+
+
+def malformed_command_message(malformed: Malformed) -> Message:
+    line = text.MALFORMED_COMMAND.format(
+        problem=malformed.problem, slash=text.SLASH_COMMAND, example=malformed.example
+    )
+    usage = text.MALFORMED_USAGE.format(slash=text.SLASH_COMMAND, usage=malformed.spec.usage)
+    return _ephemeral(
+        line,
+        [
+            SectionBlock(text=MarkdownTextObject(text=line)),
+            ContextBlock(elements=[MarkdownTextObject(text=usage)]),
+        ],
+    )

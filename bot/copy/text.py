@@ -20,6 +20,9 @@ UNKNOWN_COMMAND: Final = "I don't know `{slash} {text}`."
 DID_YOU_MEAN: Final = "Did you mean `{slash} {suggestion}`?"
 COMMAND_LIST_HEADER: Final = "Here is what I understand:"
 
+MALFORMED_COMMAND: Final = "{problem} Try `{slash} {example}`."
+MALFORMED_USAGE: Final = "Usage: `{slash} {usage}`"
+
 NOT_AVAILABLE_YET: Final = (
     "`{slash} {usage}` is not available in this version of peercoach yet. "
     "It is on its way; for now, `{slash} help` lists what works today."
@@ -45,4 +48,34 @@ HOME_GOOD_PEER_COACH: Final = (
 DM_REPLY: Final = (
     "Hi! I answer commands rather than chat. Type `{slash} help` to see what you can do, "
     "or open the *Home* tab above for an overview."
+)
+
+NOTHING_STORED: Final = (
+    "peercoach holds nothing about you in this workspace, so there is nothing to export or "
+    "delete. `{slash} find` is how to join."
+)
+
+SLACK_BUSY_FIELD: Final = "Slack did not answer just now. Nothing was lost: press Save again."
+NOT_ADMIN_FIELD: Final = (
+    "Only workspace admins and owners, and people your peercoach admin listed, can change "
+    "these settings. Nothing was changed."
+)
+SETTINGS_SAVED: Final = "*Programme settings saved.* They apply from the next round:"
+
+PAUSE_PICK_DATE: Final = "Pick the date your pause ends."
+PAUSE_IN_FUTURE: Final = "Pick a date after today."
+PAUSE_TOO_LONG: Final = "A pause can last at most a year; leave the programme to stop for longer."
+PAUSE_NOT_ENROLLED: Final = "You are not taking part in peercoach, so there is nothing to pause."
+
+PREVIEW_TITLE: Final = "Next round: match preview"
+PREVIEW_NOTE: Final = (
+    "Only you can see this. Nothing has been sent to anyone; the round itself may differ if "
+    "people join, pause or edit their profiles before it starts."
+)
+PREVIEW_NOBODY: Final = (
+    "Nobody with a complete profile is taking part yet, so there is nothing to match. "
+    "People join with `/peercoach find`."
+)
+PREVIEW_TRUNCATED: Final = (
+    "The preview is longer than one Slack message; `peercoach match --dry-run` prints it all."
 )

@@ -1,4 +1,4 @@
-"""A wire-level fake of Slack's Web API, response_url endpoints and Socket Mode.
+"""A wire-level fake of Slack's Web API, file upload URLs, response_url endpoints and Socket Mode.
 
 It runs a real aiohttp server on 127.0.0.1 so that the unmodified slack_sdk / slack_bolt
 clients talk to it exactly as they talk to slack.com: same URLs, headers, bodies, status
@@ -30,17 +30,37 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-__all__ = ["FakeSlack", "RecordedCall", "RecordedResponse"]
+from bot.fakes import files as _files
+from bot.fakes.files import UploadedFile
+
+__all__ = ["FakeSlack", "RecordedCall", "RecordedResponse", "UploadedFile"]
 
 JsonDict = dict[str, Any]
 _T = TypeVar("_T")
 
-# Parameters Slack accepts as JSON-encoded strings in form bodies.
-_JSON_STRING_PARAMS = ("blocks", "attachments", "view", "metadata")
+# Parameters Slack accepts as JSON-encoded strings in form bodies and query strings.
+_JSON_STRING_PARAMS = ("blocks", "attachments", "view", "metadata", "files")
 
-# Not in the published spec file; Slack documents it as needing only the app-level token.
+# Not in the published spec file: apps.connections.open needs only the app-level token; the
+# external upload methods are newer than the spec (they replace the retired files.upload).
 _EXTRA_METHODS: dict[str, JsonDict] = {
     "apps.connections.open": {"params": ["token"], "required": []},
+    "files.getUploadURLExternal": {
+        "params": ["alt_txt", "filename", "length", "snippet_type", "token"],
+        "required": ["filename", "length"],
+    },
+    "files.completeUploadExternal": {
+        "params": [
+            "blocks",
+            "channel_id",
+            "channels",
+            "files",
+            "initial_comment",
+            "thread_ts",
+            "token",
+        ],
+        "required": ["files"],
+    },
 }
 # The spec marks these optional, but Slack refuses the call without them.
 _EXTRA_REQUIRED: dict[str, list[str]] = {
@@ -289,6 +309,9 @@ class FakeSlack:
             "views.publish": self._views_publish,
             "views.update": self._views_update,
             "apps.connections.open": self._apps_connections_open,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
+            "files.upload": self._files_upload,
         }
         self._scripts: dict[str, deque[_Script]] = {}
         self._triggers: dict[str, float] = {}
@@ -297,6 +320,8 @@ class FakeSlack:
         self._socket_tickets: set[str] = set()
         self._sockets: list[web.WebSocketResponse] = []
         self._opened_ims: set[str] = set()
+        self._uploads: dict[str, UploadedFile] = {}  # file id → record, in issue order
+        self._upload_tokens: dict[str, str] = {}  # upload URL token → file id
         self._last_ts = 0.0
         self._changed = asyncio.Condition()
         self._stopping = asyncio.Event()
@@ -311,6 +336,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/commands/{team}/{serial}/{secret}", self._handle_response_url)
         app.router.add_get("/socket-mode", self._handle_socket)
+        app.router.add_post("/upload/v1/{token}", self._handle_upload)
         # Short shutdown so stop() never waits on requests the app left hanging.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -462,6 +488,18 @@ class FakeSlack:
         members = sorted({u for u in user_ids if u != self.bot_user_id})
         return _stable_id("G", f"{self.team_id}:{self.bot_user_id}:" + ",".join(members))
 
+    @property
+    def uploaded_files(self) -> list[UploadedFile]:
+        """Files the app finished uploading (files.completeUploadExternal accepted them)."""
+        return [f for f in self._uploads.values() if f.completed]
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes of a completed upload, exactly as they reached the upload URL."""
+        record = self._uploads.get(file_id)
+        if record is None or not record.completed or record.content is None:
+            raise KeyError(f"no completed upload with id {file_id!r}")
+        return record.content
+
     def latest_view(self, callback_id: str) -> dict[str, Any] | None:
         """The most recently opened/updated modal with this callback_id, if any."""
         for view in reversed(list(self.views.values())):
@@ -573,22 +611,9 @@ class FakeSlack:
 
     async def _read_args(self, request: web.Request) -> JsonDict:
         args: JsonDict = dict(request.query.items())
-        if request.method != "POST" or not request.can_read_body:
-            return args
-        if request.content_type == "application/json":
-            raw = await request.text()
-            try:
-                body = json.loads(raw) if raw.strip() else {}
-            except json.JSONDecodeError:
-                raise _SlackError("invalid_json") from None
-            if not isinstance(body, dict):
-                raise _SlackError("invalid_json")
-            args.update(body)
-        else:
-            form = await request.post()
-            for key, field_value in form.items():
-                if isinstance(field_value, str):
-                    args[key] = field_value
+        # slack_sdk sends some methods (the file upload ones) as a bodiless POST with a query.
+        if request.method == "POST" and request.can_read_body:
+            args.update(await self._read_body(request))
         for key in _JSON_STRING_PARAMS:
             value = args.get(key)
             if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
@@ -600,6 +625,20 @@ class FakeSlack:
             with contextlib.suppress(json.JSONDecodeError):
                 args["users"] = json.loads(users)
         return args
+
+    @staticmethod
+    async def _read_body(request: web.Request) -> JsonDict:
+        if request.content_type == "application/json":
+            raw = await request.text()
+            try:
+                body = json.loads(raw) if raw.strip() else {}
+            except json.JSONDecodeError:
+                raise _SlackError("invalid_json") from None
+            if not isinstance(body, dict):
+                raise _SlackError("invalid_json")
+            return body
+        form = await request.post()
+        return {key: value for key, value in form.items() if isinstance(value, str)}
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
@@ -1082,6 +1121,165 @@ class FakeSlack:
         self._socket_tickets.add(ticket)
         url = f"ws://{self.host}:{self.port}/socket-mode?ticket={ticket}&app_id={self.app_id}"
         return {"ok": True, "url": url}
+
+    # ------------------------------------------------------------- file uploads
+
+    async def _files_upload(self, args: JsonDict, kind: str) -> JsonDict:
+        # Retired by Slack for every app; this is the answer it now gives.
+        raise _SlackError("method_deprecated")
+
+    async def _files_get_upload_url_external(self, args: JsonDict, kind: str) -> JsonDict:
+        filename = str(args["filename"])
+        raw_length = args["length"]
+        if isinstance(raw_length, bool):
+            raw_length = None  # JSON true is not a length
+        try:
+            length = int(str(raw_length).strip())
+        except ValueError:
+            raise _SlackError(
+                "invalid_arguments", ["[ERROR] length must be an integer [json-pointer:/length]"]
+            ) from None
+        if length == 0:
+            # Slack's documented answer for a zero length.
+            raise _SlackError("missing_argument")
+        if length < 0:
+            raise _SlackError(
+                "invalid_arguments", ["[ERROR] length must be positive [json-pointer:/length]"]
+            )
+        alt_txt = args.get("alt_txt") or None
+        if alt_txt is not None and len(str(alt_txt)) > _files.ALT_TXT_LIMIT:
+            raise _SlackError("alt_txt_too_large")
+        snippet_type = args.get("snippet_type") or None
+        if snippet_type is not None and length > _files.SNIPPET_LIMIT:
+            raise _SlackError("snippet_too_large")
+        file_id = "F" + secrets.token_hex(5).upper()
+        token = secrets.token_urlsafe(24)
+        self._uploads[file_id] = _files.new_record(
+            file_id,
+            filename,
+            length,
+            token,
+            alt_txt=None if alt_txt is None else str(alt_txt),
+            snippet_type=None if snippet_type is None else str(snippet_type),
+        )
+        self._upload_tokens[token] = file_id
+        return {
+            "ok": True,
+            "upload_url": f"{self.base_url}/upload/v1/{token}",
+            "file_id": file_id,
+        }
+
+    def _file_refs(self, raw: Any) -> list[tuple[UploadedFile, str | None]]:
+        """Parse and check the `files` argument; every file must be uploaded and unfinished."""
+        if not isinstance(raw, list) or not raw:
+            raise _SlackError(
+                "invalid_arguments",
+                ["[ERROR] files must be a non-empty JSON array [json-pointer:/files]"],
+            )
+        refs: list[tuple[UploadedFile, str | None]] = []
+        seen: set[str] = set()
+        for index, entry in enumerate(raw):
+            where = f"[json-pointer:/files/{index}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                raise _SlackError("invalid_arguments", [f"[ERROR] expected {{id, title}} {where}"])
+            file_id = entry["id"]
+            if file_id in seen:
+                raise _SlackError("invalid_arguments", [f"[ERROR] duplicate file id {where}"])
+            seen.add(file_id)
+            record = self._uploads.get(file_id)
+            # Never issued, bytes never arrived, or already completed (Slack allows one call).
+            if record is None or record.content is None or record.completed:
+                raise _SlackError("file_not_found")
+            if len(record.content) != record.length:
+                raise _SlackError(
+                    "invalid_arguments",
+                    [
+                        f"[ERROR] {len(record.content)} bytes were uploaded but "
+                        f"files.getUploadURLExternal declared length {record.length} {where}"
+                    ],
+                )
+            title = entry.get("title")
+            refs.append((record, None if title in (None, "") else str(title)))
+        return refs
+
+    def _share_targets(self, args: JsonDict) -> list[str]:
+        wanted: list[str] = []
+        if args.get("channel_id"):
+            wanted.append(str(args["channel_id"]))
+        channels = args.get("channels")
+        if isinstance(channels, list):
+            wanted.extend(str(c).strip() for c in channels)
+        elif channels:
+            wanted.extend(c.strip() for c in str(channels).split(","))
+        wanted = list(dict.fromkeys(c for c in wanted if c))
+        if len(wanted) > _files.CHANNELS_LIMIT:
+            raise _SlackError("channels_limit_exceeded")
+        if args.get("thread_ts") and len(wanted) > 1:
+            raise _SlackError("invalid_arguments", ["[ERROR] thread_ts needs exactly one channel"])
+        # channel_not_found for unknown ids; user ids mean the bot's DM, as in chat.postMessage.
+        return list(dict.fromkeys(self._resolve_channel(c) for c in wanted))
+
+    async def _files_complete_upload_external(self, args: JsonDict, kind: str) -> JsonDict:
+        # Check everything before changing anything, so a refused call can be retried.
+        refs = self._file_refs(args["files"])
+        channel_ids = self._share_targets(args)
+        comment = args.get("initial_comment")
+        content: JsonDict = {}
+        if comment:
+            content["text"] = str(comment)
+            if len(content["text"]) > _MESSAGE_TEXT_LIMIT:
+                raise _SlackError("msg_too_long")
+        elif args.get("blocks"):
+            # Slack ignores blocks when initial_comment is given.
+            content = self._message_content({"blocks": args["blocks"]}, required=False)
+        thread_ts = str(args["thread_ts"]) if args.get("thread_ts") else None
+
+        records = [record for record, _ in refs]
+        for record, title in refs:
+            record.title = title or record.filename
+            record.completed = True
+            record.channels = list(channel_ids)
+            record.initial_comment = str(comment) if comment else None
+            record.thread_ts = thread_ts
+        # One message per channel carries all the files, like Slack's file share.
+        messages: list[tuple[str, JsonDict]] = []
+        for channel_id in channel_ids:
+            ts = self._next_ts()
+            for record in records:
+                record.message_ts[channel_id] = ts
+            message = self._bot_message(ts, content)
+            message.update({"upload": True, "display_as_bot": False})
+            if thread_ts is not None:
+                message["thread_ts"] = thread_ts
+            messages.append((channel_id, message))
+        shared_in = [self.channels[c] for c in channel_ids]
+        for channel_id, message in messages:
+            message["files"] = [self._file_object(r, shared_in=shared_in) for r in records]
+            self.messages.setdefault(channel_id, []).append(message)
+        return {"ok": True, "files": [self._file_object(r) for r in records]}
+
+    def _file_object(
+        self, record: UploadedFile, *, shared_in: list[JsonDict] | None = None
+    ) -> JsonDict:
+        return _files.file_object(
+            record,
+            team_id=self.team_id,
+            team_domain=self.team_domain,
+            user_id=self.bot_user_id,
+            shared_in=shared_in,
+        )
+
+    async def _handle_upload(self, request: web.Request) -> web.StreamResponse:
+        """The upload URL handed out by files.getUploadURLExternal (files.slack.com/upload/v1)."""
+        file_id = self._upload_tokens.get(request.match_info["token"])
+        record = self._uploads.get(file_id) if file_id is not None else None
+        if record is None or record.completed:
+            return web.Response(status=404, text="Not Found", content_type="text/plain")
+        data = await _files.read_upload_body(request)
+        record.content = data  # a repeated POST replaces the bytes, until completion
+        await self._notify()
+        # Slack answers with the number of bytes it received, as plain text.
+        return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
 
     # ------------------------------------------------------- HTTP: response_url
 

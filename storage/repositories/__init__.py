@@ -1,6 +1,20 @@
 """Data access, one repository per aggregate. Repositories flush; callers commit."""
 
+from storage.repositories.do_not_pair import DoNotPairRepository
+from storage.repositories.matches import MatchRepository, MembershipRow
 from storage.repositories.people import PersonRepository
+from storage.repositories.privacy import PrivacyRepository
+from storage.repositories.processed import ProcessedRequestRepository
+from storage.repositories.settings import SettingsRepository
 from storage.repositories.workspaces import WorkspaceRepository
 
-__all__ = ["PersonRepository", "WorkspaceRepository"]
+__all__ = [
+    "DoNotPairRepository",
+    "MatchRepository",
+    "MembershipRow",
+    "PersonRepository",
+    "PrivacyRepository",
+    "ProcessedRequestRepository",
+    "SettingsRepository",
+    "WorkspaceRepository",
+]

@@ -20,7 +20,20 @@ from storage.migrate import (
 )
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
-APP_TABLES = {"workspaces", "people"}
+APP_TABLES = {
+    "workspaces",
+    "people",
+    "workspace_settings",
+    "do_not_pair",
+    "rounds",
+    "match_groups",
+    "match_members",
+    "meetings",
+    "checkins",
+    "anonymous_tallies",
+    "processed_requests",
+}
+HEAD = "0002"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
@@ -36,7 +49,7 @@ async def test_upgrade_downgrade_upgrade(empty_engine: AsyncEngine) -> None:
     assert await _tables(empty_engine) == set()
 
     await upgrade(empty_engine)
-    assert await current_revision(empty_engine) == "0001"
+    assert await current_revision(empty_engine) == HEAD
     assert await _tables(empty_engine) == APP_TABLES | {"alembic_version"}
 
     await downgrade(empty_engine)
@@ -44,7 +57,7 @@ async def test_upgrade_downgrade_upgrade(empty_engine: AsyncEngine) -> None:
     assert await _tables(empty_engine) == {"alembic_version"}
 
     await upgrade(empty_engine)
-    assert await current_revision(empty_engine) == "0001"
+    assert await current_revision(empty_engine) == HEAD
     assert await _tables(empty_engine) == APP_TABLES | {"alembic_version"}
 
 
@@ -71,6 +84,8 @@ async def test_constraint_names_are_stable(migrated_engine: AsyncEngine) -> None
         "ck_people_cadence",
         "ck_people_enrolment_state",
         "ck_people_level_range",
+        "ck_people_mentor_capacity_range",
+        "ck_people_programme",
     }
 
 
@@ -79,7 +94,7 @@ async def test_upgrade_inside_running_event_loop(empty_engine: AsyncEngine) -> N
     loop = asyncio.get_running_loop()
     await upgrade(empty_engine)
     assert asyncio.get_running_loop() is loop
-    assert await current_revision(empty_engine) == "0001"
+    assert await current_revision(empty_engine) == HEAD
     # The loop is still usable for other work afterwards.
     assert await asyncio.wait_for(asyncio.sleep(0, result="ok"), timeout=1) == "ok"
 
@@ -100,4 +115,4 @@ async def test_alembic_command_line(empty_engine: AsyncEngine, database_url: str
     )
     output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
-    assert await current_revision(empty_engine) == "0001"
+    assert await current_revision(empty_engine) == HEAD

@@ -1,0 +1,192 @@
+"""Buttons: App Home (find, profile, pause, resume, settings), leave and forget confirmations."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import enrolment, privacy
+from bot.admin import is_admin
+from bot.blocks.enrolment import (
+    ACTION_CANCEL,
+    ACTION_CONFIRM_FORGET,
+    ACTION_CONFIRM_LEAVE,
+    already_message,
+    cancelled_message,
+    forgotten_message,
+    left_message,
+    not_admin_message,
+    not_enrolled_message,
+    resumed_message,
+)
+from bot.blocks.home import (
+    ACTION_ADMIN_SETTINGS,
+    ACTION_EDIT_PROFILE,
+    ACTION_FIND,
+    ACTION_PAUSE,
+    ACTION_RESUME,
+)
+from bot.deps import deps_of
+from bot.intents import Find, FindKind
+from handlers.flows import start_find
+from handlers.home import publish_home
+from handlers.identify import identify
+from handlers.messages import dm_replier
+from handlers.modals import open_pause_modal, open_profile_modal, open_settings_modal
+from handlers.payload import parties
+from storage.models import EnrolmentState
+
+logger = logging.getLogger(__name__)
+
+
+async def on_home_find(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id, team_id, team_name = parties(body)
+    reply = dm_replier(client, user_id)
+    user = await identify(client, user_id, team_id, reply)
+    if user is None:
+        return
+    await start_find(
+        client,
+        deps,
+        team_id=team_id,
+        team_name=team_name,
+        user=user,
+        intent=Find(FindKind.PAIRS),
+        trigger_id=body.get("trigger_id", ""),
+        reply=reply,
+    )
+    await publish_home(client, deps, team_id, user_id, admin=is_admin(user, deps.admins))
+
+
+async def on_home_edit_profile(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id, team_id, team_name = parties(body)
+    reply = dm_replier(client, user_id)
+    user = await identify(client, user_id, team_id, reply)
+    if user is None:
+        return
+    now = deps.clock()
+    async with deps.sessions() as session:
+        await enrolment.ensure_workspace(session, team_id, team_name, now=now)
+        person = await enrolment.see_person(session, team_id, user, now=now)
+        profile = await enrolment.profile_of(session, person)
+        await session.commit()
+    await open_profile_modal(
+        client, body.get("trigger_id", ""), user, profile, intent="profile", reply=reply
+    )
+
+
+async def on_home_pause(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    await ack()
+    user_id, _, _ = parties(body)
+    await open_pause_modal(
+        client, body.get("trigger_id", ""), deps_of(context), reply=dm_replier(client, user_id)
+    )
+
+
+async def on_home_resume(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id, team_id, _ = parties(body)
+    reply = dm_replier(client, user_id)
+    now = deps.clock()
+    async with deps.sessions() as session:
+        person = await enrolment.get_person(session, team_id, user_id)
+        if person is None or person.enrolment_state is not EnrolmentState.PAUSED:
+            message = already_message("not_paused")
+        else:
+            await enrolment.resume(session, person, now=now)
+            await session.commit()
+            state = await enrolment.home_state(
+                session, team_id, user_id, is_admin=False, today=now.date()
+            )
+            message = resumed_message(next_round=state.next_round)
+    await reply(**message)
+    await publish_home(client, deps, team_id, user_id)
+
+
+async def on_home_admin_settings(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id, team_id, _ = parties(body)
+    reply = dm_replier(client, user_id)
+    user = await identify(client, user_id, team_id, reply)
+    if user is None:
+        return
+    if not is_admin(user, deps.admins):
+        await reply(**not_admin_message())
+        return
+    await open_settings_modal(client, body.get("trigger_id", ""), team_id, deps, reply=reply)
+
+
+async def on_confirm_leave(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id, team_id, _ = parties(body)
+    async with deps.sessions() as session:
+        person = await enrolment.get_person(session, team_id, user_id)
+        if person is None or not enrolment.is_taking_part(person):
+            await respond(replace_original=True, **not_enrolled_message("leave"))
+            return
+        await enrolment.leave(session, person, now=deps.clock())
+        await session.commit()
+    await respond(replace_original=True, **left_message())
+    await publish_home(client, deps, team_id, user_id)
+
+
+async def on_confirm_forget(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id, team_id, _ = parties(body)
+    async with deps.sessions() as session:
+        person = await enrolment.get_person(session, team_id, user_id)
+        if person is not None:
+            summary = await privacy.forget_person(session, person, now=deps.clock())
+            await session.commit()
+            logger.info("forgot a person in %s: %s", team_id, summary)
+    await respond(replace_original=True, **forgotten_message())
+    await publish_home(client, deps, team_id, user_id)
+
+
+async def on_cancel(ack: AsyncAck, respond: AsyncRespond) -> None:
+    await ack()
+    await respond(replace_original=True, **cancelled_message())
+
+
+def register(app: AsyncApp) -> None:
+    app.action(ACTION_FIND)(on_home_find)
+    app.action(ACTION_EDIT_PROFILE)(on_home_edit_profile)
+    app.action(ACTION_PAUSE)(on_home_pause)
+    app.action(ACTION_RESUME)(on_home_resume)
+    app.action(ACTION_ADMIN_SETTINGS)(on_home_admin_settings)
+    app.action(ACTION_CONFIRM_LEAVE)(on_confirm_leave)
+    app.action(ACTION_CONFIRM_FORGET)(on_confirm_forget)
+    app.action(ACTION_CANCEL)(on_cancel)

@@ -1,0 +1,82 @@
+"""Flows started both by a command and by an App Home button."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import enrolment
+from bot.blocks.enrolment import flash_message, joined_message, mentor_offer_message
+from bot.blocks.profile import profile_summary
+from bot.deps import Deps
+from bot.intents import Find, FindKind, OfferMentoring
+from bot.slack_users import SlackUser
+from handlers.identify import Reply
+from handlers.modals import open_profile_modal
+
+FIND_NAMES = {
+    FindKind.PAIRS: "find",
+    FindKind.CIRCLE: "find circle",
+    FindKind.MENTOR: "find mentor",
+    FindKind.FLASH: "find flash",
+}
+
+
+def intent_key(intent: Find | OfferMentoring) -> str:
+    """How the intent travels through the profile modal's private_metadata."""
+    if isinstance(intent, OfferMentoring):
+        return f"mentor:{intent.capacity}"
+    return FIND_NAMES[intent.kind]
+
+
+def intent_from_key(key: str) -> Find | OfferMentoring | None:
+    for kind, name in FIND_NAMES.items():
+        if key == name:
+            return Find(kind)
+    prefix, _, capacity = key.partition(":")
+    if prefix == "mentor" and capacity in ("1", "2", "3"):
+        return OfferMentoring(int(capacity))
+    return None
+
+
+def joined_reply(
+    intent: Find | OfferMentoring, outcome: enrolment.JoinOutcome, summary: str
+) -> dict[str, object]:
+    if isinstance(intent, OfferMentoring):
+        return mentor_offer_message(intent.capacity, next_round=outcome.next_round)
+    if intent.kind is FindKind.FLASH and outcome.flash_week is not None:
+        return flash_message(outcome.flash_week)
+    return joined_message(
+        intent.kind,
+        next_round=outcome.next_round,
+        profile_summary=summary,
+        first_time=outcome.first_time,
+    )
+
+
+async def start_find(
+    client: AsyncWebClient,
+    deps: Deps,
+    *,
+    team_id: str,
+    team_name: str | None,
+    user: SlackUser,
+    intent: Find | OfferMentoring,
+    trigger_id: str,
+    reply: Reply,
+) -> None:
+    """Join with a profile, or open the profile modal first; saving it completes the join."""
+    now = deps.clock()
+    async with deps.sessions() as session:
+        await enrolment.ensure_workspace(session, team_id, team_name, now=now)
+        person = await enrolment.see_person(session, team_id, user, now=now)
+        profile = await enrolment.profile_of(session, person)
+        outcome = None
+        if profile is not None:
+            outcome = await enrolment.join(session, person, intent, now=now)
+        await session.commit()
+    if profile is None or outcome is None:
+        await open_profile_modal(
+            client, trigger_id, user, None, intent=intent_key(intent), reply=reply
+        )
+        return
+    await reply(**joined_reply(intent, outcome, profile_summary(profile)))

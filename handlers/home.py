@@ -1,0 +1,33 @@
+"""Publishing the App Home tab for one person."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import enrolment
+from bot.admin import is_admin
+from bot.blocks.home import home_view
+from bot.deps import Deps
+from bot.slack_users import SlackUnavailable, UnknownUser, fetch_user
+
+logger = logging.getLogger(__name__)
+
+
+async def publish_home(
+    client: AsyncWebClient, deps: Deps, team_id: str, user_id: str, *, admin: bool | None = None
+) -> None:
+    if admin is None:
+        try:
+            user = await fetch_user(client, user_id)
+        except (SlackUnavailable, UnknownUser):
+            # The tab still renders; only the admin section waits for the next visit.
+            admin = user_id in deps.admins
+        else:
+            admin = is_admin(user, deps.admins)
+    async with deps.sessions() as session:
+        state = await enrolment.home_state(
+            session, team_id, user_id, is_admin=admin, today=deps.clock().date()
+        )
+    await client.views_publish(user_id=user_id, view=home_view(state))

@@ -1,0 +1,132 @@
+"""Admin commands: who may use them, the settings modal, and the match preview."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.blocks.home import ACTION_ADMIN_SETTINGS
+from bot.fakes import FakeSlack, SlackRequestSender
+from bot.fakes.modal_state import option_for, with_values
+from bot.matching.model import Criterion
+from bot.programme_settings import (
+    ACTION_WEIGHT,
+    BLOCK_CIRCLE_SIZE,
+    BLOCK_MIN_AGGREGATE,
+    WEIGHT_BLOCKS,
+)
+from bot.programme_settings import CALLBACK_ID as SETTINGS_CALLBACK_ID
+from storage.models import WorkspaceSettings
+from tests.e2e.driver import Coach, all_text
+from tests.fixtures.app import SIGNING_SECRET, make_settings, running_server
+
+ALICE, BOB = "U0ALICE", "U0BOB"
+ADMIN, OWNER, LISTED = "U0ADMIN", "U0OWNER", "U0LISTED"
+
+
+@pytest.fixture
+async def admin_coach(fake_slack: FakeSlack, database_url: str) -> AsyncIterator[Coach]:
+    fake_slack.add_user(ADMIN, name="ada", is_admin=True)
+    fake_slack.add_user(OWNER, name="olu", is_owner=True)
+    fake_slack.add_user(LISTED, name="lee")
+    settings = make_settings(fake_slack, database_url, PEERCOACH_ADMINS=LISTED)
+    async with running_server(settings) as server:
+        url = f"http://127.0.0.1:{server.bound_port}/slack/events"
+        async with SlackRequestSender(url, SIGNING_SECRET, fake=fake_slack) as sender:
+            yield Coach(sender, fake_slack, server)
+
+
+async def _settings_row(coach: Coach) -> WorkspaceSettings | None:
+    async with coach.sessions() as session:
+        return await session.get(WorkspaceSettings, coach.slack.team_id)
+
+
+@pytest.mark.parametrize(
+    "command", ["admin settings", "admin match preview", "admin round now", "admin digest"]
+)
+async def test_non_admins_are_politely_refused(admin_coach: Coach, command: str) -> None:
+    answer = await admin_coach.ask(command, ALICE)
+    assert "admin" in all_text(answer).lower()
+    assert not admin_coach.fake.calls_to("views.open")
+    assert await _settings_row(admin_coach) is None
+
+
+@pytest.mark.parametrize("user", [ADMIN, OWNER, LISTED])
+async def test_admins_owners_and_listed_people_open_settings(admin_coach: Coach, user: str) -> None:
+    mark = len(admin_coach.fake.calls)
+    await admin_coach.command("admin settings", user)
+    view = await admin_coach.opened_view(user, SETTINGS_CALLBACK_ID, after=mark)
+    assert view["title"]["text"] == "Programme settings"
+
+
+async def test_settings_are_validated_inline_then_saved(admin_coach: Coach) -> None:
+    mark = len(admin_coach.fake.calls)
+    await admin_coach.command("admin settings", ADMIN)
+    view = await admin_coach.opened_view(ADMIN, SETTINGS_CALLBACK_ID, after=mark)
+
+    zero = {block: {"value": "0"} for block in WEIGHT_BLOCKS.values()}
+    bad = with_values(view, {**zero, BLOCK_MIN_AGGREGATE: {"value": "2"}})
+    sent = await admin_coach.submit(SETTINGS_CALLBACK_ID, view, bad, ADMIN)
+    assert sent.json["response_action"] == "errors"
+    assert BLOCK_MIN_AGGREGATE in sent.json["errors"]
+    assert await _settings_row(admin_coach) is None
+
+    good = with_values(
+        view,
+        {
+            BLOCK_CIRCLE_SIZE: {"selected_option": option_for(view, BLOCK_CIRCLE_SIZE, "5")},
+            WEIGHT_BLOCKS[Criterion.GOALS]: {"value": "2.5"},
+        },
+    )
+    assert ACTION_WEIGHT in next(iter(good[WEIGHT_BLOCKS[Criterion.GOALS]]))
+    mark = len(admin_coach.fake.calls)
+    sent = await admin_coach.submit(SETTINGS_CALLBACK_ID, view, good, ADMIN)
+    assert not sent.body
+    row = await _settings_row(admin_coach)
+    assert row is not None
+    assert row.circle_size == 5
+    assert row.weight_goals == 2.5
+    assert row.min_aggregate_size == 5
+    dm = await admin_coach.dm_after(ADMIN, mark)
+    assert "saved" in all_text(dm).lower()
+
+
+async def test_settings_submitted_by_a_non_admin_are_refused(admin_coach: Coach) -> None:
+    mark = len(admin_coach.fake.calls)
+    await admin_coach.command("admin settings", ADMIN)
+    view = await admin_coach.opened_view(ADMIN, SETTINGS_CALLBACK_ID, after=mark)
+    sent = await admin_coach.submit(SETTINGS_CALLBACK_ID, view, with_values(view, {}), ALICE)
+    assert sent.json["response_action"] == "errors"
+    assert await _settings_row(admin_coach) is None
+
+
+async def test_home_shows_the_admin_section_only_to_admins(admin_coach: Coach) -> None:
+    for user, expected in ((ADMIN, True), (ALICE, False)):
+        mark = len(admin_coach.fake.calls)
+        await admin_coach.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+        home = await admin_coach.home_after(user, mark)
+        assert (ACTION_ADMIN_SETTINGS in str(home)) is expected
+
+
+async def test_unbuilt_admin_commands_say_so_to_admins(admin_coach: Coach) -> None:
+    answer = await admin_coach.ask("admin round now", ADMIN)
+    assert "not available" in all_text(answer)
+
+
+async def test_match_preview_summarises_the_next_round(admin_coach: Coach) -> None:
+    await admin_coach.enrol(ALICE, function="engineering", level="3")
+    await admin_coach.enrol(BOB, function="design", level="3", time_zone="Europe/Paris")
+    answer = await admin_coach.ask("admin match preview", ADMIN)
+    text = all_text(answer)
+    assert "preview" in text.lower()
+    assert "alice" in text.lower()
+    assert "bob" in text.lower()
+    # A preview sends nothing to anyone.
+    assert not admin_coach.fake.calls_to("conversations.open")
+
+
+async def test_match_preview_lists_people_left_out_with_a_reason(admin_coach: Coach) -> None:
+    await admin_coach.enrol(ALICE)
+    answer = await admin_coach.ask("admin match preview", ADMIN)
+    assert "alice" in all_text(answer).lower()
