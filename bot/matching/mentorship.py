@@ -84,6 +84,8 @@ ROW_BLOCK = 256  # rows of one level scored at once
 MIN_MENTORS = 32  # mentors kept per mentee on large inputs, at least
 MENTEES_PER_SLOT = 8  # large inputs: mentees kept per unit of a mentor's capacity ...
 MAX_CAPACITY = 3  # ... for the largest capacity a mentor can offer
+SECOND_PASS_WIDER = 8  # mentors per waiting mentee in the second pass, times `keep`, when
+# there are too many waiting mentees to give each of them every eligible mentor
 MIN_PARTNERS = 16  # reverse mode: partners kept per person and direction, at least
 KEEP_ALL_UP_TO = 4_000_000  # rows x columns up to which every eligible pair is kept
 DENSE_CELLS = 1_000_000  # mentees x slots up to which a component is solved densely
@@ -521,6 +523,7 @@ def match_mentorship(
     pool = _Pool(people, scorer, seed)
     f = pool.f
     rng = random.Random(seed)
+    # A mentor is always more senior, whatever the setting says.
     gap = max(1, settings.mentor_min_level_gap)
     nodes = np.arange(pool.n, dtype=np.int64)
     mentees = nodes[np.array([p.wants_mentor for p in f.people], dtype=np.bool_)]
@@ -549,11 +552,17 @@ def match_mentorship(
     placed = {e for e, _ in pairs}
     waiting = np.array([x for x in mentees.tolist() if x not in placed], dtype=np.int64)
     if keep is not None and len(waiting):
-        # Second pass: the few mentees left out get every eligible mentor, full or not, and
-        # the whole assignment is solved again, so that someone already placed can move to
-        # a mentor outside the shortlists to make room for them.
+        # Second pass: the mentees left out get every eligible mentor, full or not (or, if
+        # that is too many, a much longer list), and the whole assignment is solved again,
+        # so that someone already placed can move outside the shortlists to make room.
+        wide = len(waiting) * len(mentor_nodes) > KEEP_ALL_UP_TO
         more = pool.edges(
-            waiting, mentor_nodes, levels, goals_of_rows=True, need_cover=False, keep=None
+            waiting,
+            mentor_nodes,
+            levels,
+            goals_of_rows=True,
+            need_cover=False,
+            keep=SECOND_PASS_WIDER * keep if wide else None,
         )
         edges = _Edges.union(pool.n, edges, more)
         pairs = _assign(edges.row, edges.col, edges.value, capacity, rng)
