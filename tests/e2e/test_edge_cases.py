@@ -103,6 +103,8 @@ async def test_users_info_failing_leaves_an_existing_profile_untouched(
     coach: Coach, fake_slack: FakeSlack
 ) -> None:
     await coach.enrol(ALICE)
+    # Let the join's own App Home refresh (which also asks users.info) finish first.
+    await coach.home_after(ALICE, 0)
     fake_slack.script("users.info", status=500, times=5)
     answer = await coach.ask("pause 2 weeks", ALICE)
     assert "try again" in all_text(answer).lower()
