@@ -281,12 +281,15 @@ class Scorer:
 
     def _helps(self, directed: Iterable[tuple[Participant, Participant]], limit: int = 3) -> str:
         """'ana can help with negotiation and ben with delegating' for skill-to-goal matches."""
-        offers: list[tuple[str, list[str]]] = []
+        # One entry per giver: in a group, someone may help several others with the same thing.
+        by_giver: dict[str, set[str]] = {}
         for giver, taker in directed:
-            tags = sorted(giver.skills & taker.goals)
+            tags = giver.skills & taker.goals
             if tags:
-                offers.append((giver.id, [phrase(t) for t in tags]))
-        offers = offers[:limit]
+                by_giver.setdefault(giver.id, set()).update(tags)
+        offers = [(pid, [phrase(t) for t in sorted(tags)]) for pid, tags in by_giver.items()][
+            :limit
+        ]
         if not offers:
             return ""
         first_id, first_tags = offers[0]

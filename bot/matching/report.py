@@ -7,6 +7,7 @@ can be replayed.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -50,7 +51,7 @@ def render_table(result: MatchResult, names: Mapping[str, str] | None = None) ->
     lines = [_summary(result)]
     for number, group in enumerate(result.groups, start=1):
         lines.append("")
-        lines.extend(_group_block(number, group, label))
+        lines.extend(_group_block(number, group, label, names))
     lines.append("")
     lines.append(f"Left out ({len(result.left_out)})")
     lines.extend(_left_out_lines(result.left_out, label) or ["  nobody"])
@@ -109,7 +110,7 @@ def summary_lines(result: MatchResult, names: Mapping[str, str] | None = None) -
     if best:
         lines.append("Best matches:")
         lines.extend(
-            f"• {_members_text(group, label)}: {group.explanation} ({group.score:.2f})"
+            f"• {_members_text(group, label)}: {_explanation(group, names)} ({group.score:.2f})"
             for group in best
         )
     if result.left_out:
@@ -140,7 +141,9 @@ def _groups(count: int) -> str:
     return "1 group" if count == 1 else f"{count} groups"
 
 
-def _group_block(number: int, group: Group, label: _Label) -> list[str]:
+def _group_block(
+    number: int, group: Group, label: _Label, names: Mapping[str, str] | None
+) -> list[str]:
     title = f"Group {number} ({len(group.members)} people), score {group.score:.2f}"
     lines = [title, f"  members: {_members_text(group, label)}"]
     breakdown = ", ".join(
@@ -148,8 +151,18 @@ def _group_block(number: int, group: Group, label: _Label) -> list[str]:
     )
     if breakdown:
         lines.append(f"  breakdown: {breakdown}")
-    lines.append(f"  why: {group.explanation}")
+    lines.append(f"  why: {_explanation(group, names)}")
     return lines
+
+
+def _explanation(group: Group, names: Mapping[str, str] | None) -> str:
+    """The engine names people by id; a reader wants their names."""
+    text = group.explanation
+    for member in group.members:
+        name = (names or {}).get(member)
+        if name:
+            text = re.sub(rf"\b{re.escape(member)}\b", name, text)
+    return text
 
 
 def _members_text(group: Group, label: _Label) -> str:
