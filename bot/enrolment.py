@@ -45,7 +45,7 @@ async def see_person(
     people = PersonRepository(session)
     known = await people.get(team_id, user.id)
     # Once someone confirmed a time zone in their profile, theirs wins over Slack's.
-    time_zone = known.time_zone if has_profile(known) and known is not None else user.time_zone
+    time_zone = known.time_zone if known is not None and has_profile(known) else user.time_zone
     return await people.upsert_seen(
         team_id,
         user.id,

@@ -83,6 +83,24 @@ _FIND_KINDS = {
     "find mentor": FindKind.MENTOR,
     "find flash": FindKind.FLASH,
 }
+FIND_COMMANDS = {kind: name for name, kind in _FIND_KINDS.items()}
+
+
+def command_name(intent: Intent) -> str:
+    """The catalogue name of the command that expresses `intent`."""
+    if isinstance(intent, Find):
+        return FIND_COMMANDS[intent.kind]
+    if isinstance(intent, OfferMentoring):
+        return "mentor"
+    if isinstance(intent, Pause):
+        return "pause"
+    if isinstance(intent, AdminDigest):
+        return "admin digest"
+    if isinstance(intent, AdminQuestions):
+        return "admin questions"
+    return intent.name
+
+
 _WEEK_WORDS = frozenset({"week", "weeks", "wk", "wks", "w"})
 _CHANNEL = re.compile(r"^<#(?P<id>[CG][A-Z0-9]{2,})(?:\|[^>]*)?>$")
 _WEEKS_GLUED = re.compile(r"^(?P<n>\d+)(?:w|wk|wks|week|weeks)$")

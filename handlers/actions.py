@@ -31,11 +31,11 @@ from bot.blocks.home import (
 )
 from bot.deps import deps_of
 from bot.intents import Find, FindKind
-from handlers.flows import start_find
+from handlers.flows import open_profile_editor, start_find
 from handlers.home import publish_home
 from handlers.identify import identify
 from handlers.messages import dm_replier
-from handlers.modals import open_pause_modal, open_profile_modal, open_settings_modal
+from handlers.modals import open_pause_modal, open_settings_modal
 from handlers.payload import parties
 from storage.models import EnrolmentState
 
@@ -75,14 +75,14 @@ async def on_home_edit_profile(
     user = await identify(client, user_id, team_id, reply)
     if user is None:
         return
-    now = deps.clock()
-    async with deps.sessions() as session:
-        await enrolment.ensure_workspace(session, team_id, team_name, now=now)
-        person = await enrolment.see_person(session, team_id, user, now=now)
-        profile = await enrolment.profile_of(session, person)
-        await session.commit()
-    await open_profile_modal(
-        client, body.get("trigger_id", ""), user, profile, intent="profile", reply=reply
+    await open_profile_editor(
+        client,
+        deps,
+        team_id=team_id,
+        team_name=team_name,
+        user=user,
+        trigger_id=body.get("trigger_id", ""),
+        reply=reply,
     )
 
 

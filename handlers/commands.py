@@ -34,20 +34,18 @@ from bot.commands import CATALOGUE, Audience, CommandSpec
 from bot.copy.text import SLASH_COMMAND
 from bot.deps import Deps, deps_of
 from bot.intents import (
-    AdminDigest,
-    AdminQuestions,
     Find,
-    FindKind,
     Intent,
     Malformed,
     OfferMentoring,
     Pause,
+    command_name,
     interpret,
 )
 from bot.slack_users import SlackUser
-from handlers.flows import start_find
+from handlers.flows import open_profile_editor, start_find
 from handlers.identify import identify
-from handlers.modals import open_profile_modal, open_settings_modal
+from handlers.modals import open_settings_modal
 from handlers.preview import match_preview
 from storage.models import EnrolmentState
 
@@ -93,7 +91,7 @@ async def on_peercoach(
     if not isinstance(intent, Intent):
         await ack(**unknown_command_message(intent))
         return
-    name = _name(intent)
+    name = command_name(intent)
     if name == "help":
         await ack(**help_message())
         return
@@ -118,25 +116,6 @@ async def on_peercoach(
     await _FLOWS[name](ctx, user, intent)
 
 
-def _name(intent: Intent) -> str:
-    if isinstance(intent, Find):
-        return {
-            FindKind.PAIRS: "find",
-            FindKind.CIRCLE: "find circle",
-            FindKind.MENTOR: "find mentor",
-            FindKind.FLASH: "find flash",
-        }[intent.kind]
-    if isinstance(intent, OfferMentoring):
-        return "mentor"
-    if isinstance(intent, Pause):
-        return "pause"
-    if isinstance(intent, AdminDigest):
-        return "admin digest"
-    if isinstance(intent, AdminQuestions):
-        return "admin questions"
-    return intent.name
-
-
 def _spec(name: str) -> CommandSpec:
     return next(spec for spec in CATALOGUE if spec.name == name)
 
@@ -156,14 +135,14 @@ async def _find(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
 
 
 async def _profile(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
-    now = ctx.deps.clock()
-    async with ctx.deps.sessions() as session:
-        await enrolment.ensure_workspace(session, ctx.team_id, ctx.team_name, now=now)
-        person = await enrolment.see_person(session, ctx.team_id, user, now=now)
-        profile = await enrolment.profile_of(session, person)
-        await session.commit()
-    await open_profile_modal(
-        ctx.client, ctx.trigger_id, user, profile, intent="profile", reply=ctx.reply
+    await open_profile_editor(
+        ctx.client,
+        ctx.deps,
+        team_id=ctx.team_id,
+        team_name=ctx.team_name,
+        user=user,
+        trigger_id=ctx.trigger_id,
+        reply=ctx.reply,
     )
 
 

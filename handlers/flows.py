@@ -8,28 +8,21 @@ from bot import enrolment
 from bot.blocks.enrolment import flash_message, joined_message, mentor_offer_message
 from bot.blocks.profile import profile_summary
 from bot.deps import Deps
-from bot.intents import Find, FindKind, OfferMentoring
+from bot.intents import FIND_COMMANDS, Find, FindKind, OfferMentoring
 from bot.slack_users import SlackUser
 from handlers.identify import Reply
 from handlers.modals import open_profile_modal
-
-FIND_NAMES = {
-    FindKind.PAIRS: "find",
-    FindKind.CIRCLE: "find circle",
-    FindKind.MENTOR: "find mentor",
-    FindKind.FLASH: "find flash",
-}
 
 
 def intent_key(intent: Find | OfferMentoring) -> str:
     """How the intent travels through the profile modal's private_metadata."""
     if isinstance(intent, OfferMentoring):
         return f"mentor:{intent.capacity}"
-    return FIND_NAMES[intent.kind]
+    return FIND_COMMANDS[intent.kind]
 
 
 def intent_from_key(key: str) -> Find | OfferMentoring | None:
-    for kind, name in FIND_NAMES.items():
+    for kind, name in FIND_COMMANDS.items():
         if key == name:
             return Find(kind)
     prefix, _, capacity = key.partition(":")
@@ -80,3 +73,23 @@ async def start_find(
         )
         return
     await reply(**joined_reply(intent, outcome, profile_summary(profile)))
+
+
+async def open_profile_editor(
+    client: AsyncWebClient,
+    deps: Deps,
+    *,
+    team_id: str,
+    team_name: str | None,
+    user: SlackUser,
+    trigger_id: str,
+    reply: Reply,
+) -> None:
+    """The profile modal, prefilled with the saved profile (or Slack's defaults)."""
+    now = deps.clock()
+    async with deps.sessions() as session:
+        await enrolment.ensure_workspace(session, team_id, team_name, now=now)
+        person = await enrolment.see_person(session, team_id, user, now=now)
+        profile = await enrolment.profile_of(session, person)
+        await session.commit()
+    await open_profile_modal(client, trigger_id, user, profile, intent="profile", reply=reply)

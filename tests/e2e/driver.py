@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.modal_state import option_for, with_values
@@ -165,9 +165,6 @@ class Coach:
                 table.name: int(await session.scalar(select(func.count()).select_from(table)) or 0)
                 for table in Base.metadata.sorted_tables
             }
-
-    async def session(self) -> AsyncSession:
-        return self.sessions()
 
 
 def _callback(call: RecordedCall) -> str | None:
