@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from bot.goals import GOAL_TAGS
+from bot.enrolment.goals import GOAL_TAGS
 from bot.matching.model import MatchInput, MatchSettings, Participant, Unavailable
 
 FUNCTIONS: tuple[str, ...] = (

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.process.config import ConfigError, Settings, load_settings
+from bot.process.logs import configure_logging
 
 if TYPE_CHECKING:
     from bot.matching.model import MatchInput, MatchSettings, Mode
@@ -42,7 +42,7 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from bot.runtime import StartupError
+        from bot.process.runtime import StartupError
 
         try:
             return func(*args, **kwargs)
@@ -62,7 +62,7 @@ def cli() -> None:
 @cli.command(help="Run the app: Slack events over HTTP, or over Socket Mode with SLACK_APP_TOKEN.")
 @_friendly
 def serve() -> None:
-    from bot.runtime import run_until_signalled
+    from bot.process.runtime import run_until_signalled
 
     settings = _settings(need_slack=True)
     asyncio.run(run_until_signalled(settings))
@@ -76,8 +76,8 @@ def db() -> None:
 @db.command(help="Upgrade the database schema to the latest version.")
 @_friendly
 def upgrade() -> None:
-    from bot.checks import safe_database_url
-    from bot.runtime import upgrade_database
+    from bot.process.checks import safe_database_url
+    from bot.process.runtime import upgrade_database
     from storage.session import create_engine
 
     settings = _settings(need_slack=False)
@@ -95,7 +95,7 @@ def upgrade() -> None:
 
 @cli.command(help="Check the configuration, the database and the Slack token.")
 def check() -> None:
-    from bot.checks import run_checks
+    from bot.process.checks import run_checks
 
     settings = _settings(need_slack=True)
     results = asyncio.run(run_checks(settings))
@@ -257,8 +257,8 @@ def _database_input(
     """The workspace's people as the engine sees them, plus display names for the report."""
     from sqlalchemy import make_url
 
-    from bot.checks import safe_database_url
-    from bot.runtime import StartupError
+    from bot.process.checks import safe_database_url
+    from bot.process.runtime import StartupError
 
     # Only the database is needed: Slack tokens are not asked for.
     settings = _settings(need_slack=False)
@@ -279,9 +279,9 @@ async def _read_database(
     from sqlalchemy import select
     from sqlalchemy.exc import DBAPIError
 
-    from bot.checks import safe_database_url
     from bot.matching.from_database import load_match_input
-    from bot.runtime import StartupError
+    from bot.process.checks import safe_database_url
+    from bot.process.runtime import StartupError
     from storage.models import Person
     from storage.repositories import WorkspaceRepository
     from storage.session import create_engine, create_sessionmaker

@@ -8,9 +8,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import enrolment, privacy
-from bot.admin import is_admin
-from bot.blocks.enrolment import (
+from bot.commands.intents import Find, FindKind
+from bot.domain import EnrolmentState
+from bot.enrolment import service as enrolment
+from bot.privacy import service as privacy
+from bot.process.deps import deps_of
+from bot.slack.admins import is_admin
+from bot.slack.blocks.enrolment import (
     ACTION_CANCEL,
     ACTION_CONFIRM_FORGET,
     ACTION_CONFIRM_LEAVE,
@@ -22,22 +26,19 @@ from bot.blocks.enrolment import (
     not_enrolled_message,
     resumed_message,
 )
-from bot.blocks.home import (
+from bot.slack.blocks.home import (
     ACTION_ADMIN_SETTINGS,
     ACTION_EDIT_PROFILE,
     ACTION_FIND,
     ACTION_PAUSE,
     ACTION_RESUME,
 )
-from bot.deps import deps_of
-from bot.intents import Find, FindKind
 from handlers.flows import open_profile_editor, start_find
 from handlers.home import publish_home
 from handlers.identify import identify
 from handlers.messages import dm_replier
 from handlers.modals import open_pause_modal, open_settings_modal
 from handlers.payload import parties
-from storage.models import EnrolmentState
 
 logger = logging.getLogger(__name__)
 

@@ -9,15 +9,28 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import enrolment, privacy
-from bot.admin import is_admin
-from bot.blocks.commands import (
+from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec
+from bot.commands.intents import (
+    Find,
+    Intent,
+    Malformed,
+    OfferMentoring,
+    Pause,
+    command_name,
+    interpret,
+)
+from bot.domain import EnrolmentState
+from bot.enrolment import service as enrolment
+from bot.privacy import service as privacy
+from bot.process.deps import Deps, deps_of
+from bot.slack.admins import is_admin
+from bot.slack.blocks.commands import (
     help_message,
     malformed_command_message,
     not_available_message,
     unknown_command_message,
 )
-from bot.blocks.enrolment import (
+from bot.slack.blocks.enrolment import (
     already_message,
     export_file_comment,
     export_sent_message,
@@ -29,25 +42,13 @@ from bot.blocks.enrolment import (
     resumed_message,
     status_message,
 )
-from bot.blocks.privacy import nothing_stored_message
-from bot.commands import CATALOGUE, Audience, CommandSpec
-from bot.copy.text import SLASH_COMMAND
-from bot.deps import Deps, deps_of
-from bot.intents import (
-    Find,
-    Intent,
-    Malformed,
-    OfferMentoring,
-    Pause,
-    command_name,
-    interpret,
-)
-from bot.slack_users import SlackUser
+from bot.slack.blocks.privacy import nothing_stored_message
+from bot.slack.copy.text import SLASH_COMMAND
+from bot.slack.users import SlackUser
 from handlers.flows import open_profile_editor, start_find
 from handlers.identify import identify
 from handlers.modals import open_settings_modal
 from handlers.preview import match_preview
-from storage.models import EnrolmentState
 
 
 class CommandContext:

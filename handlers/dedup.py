@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.deps import Deps
+from bot.process.deps import Deps
 from storage.repositories import ProcessedRequestRepository
 
 logger = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.home import dm_reply
-from bot.deps import deps_of
+from bot.process.deps import deps_of
+from bot.slack.blocks.home import dm_reply
 from handlers.home import publish_home
 
 

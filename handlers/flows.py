@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import enrolment
-from bot.blocks.enrolment import flash_message, joined_message, mentor_offer_message
-from bot.blocks.profile import profile_summary
-from bot.deps import Deps
-from bot.intents import FIND_COMMANDS, Find, FindKind, OfferMentoring
-from bot.slack_users import SlackUser
+from bot.commands.intents import FIND_COMMANDS, Find, FindKind, OfferMentoring
+from bot.enrolment import service as enrolment
+from bot.process.deps import Deps
+from bot.slack.blocks.enrolment import flash_message, joined_message, mentor_offer_message
+from bot.slack.blocks.profile import profile_summary
+from bot.slack.users import SlackUser
 from handlers.identify import Reply
 from handlers.modals import open_profile_modal
 

@@ -6,11 +6,11 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import enrolment
-from bot.admin import is_admin
-from bot.blocks.home import home_view
-from bot.deps import Deps
-from bot.slack_users import SlackUnavailable, UnknownUser, fetch_user
+from bot.enrolment import service as enrolment
+from bot.process.deps import Deps
+from bot.slack.admins import is_admin
+from bot.slack.blocks.home import home_view
+from bot.slack.users import SlackUnavailable, UnknownUser, fetch_user
 
 logger = logging.getLogger(__name__)
 

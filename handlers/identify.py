@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.enrolment import refusal_message, slack_busy_message
-from bot.slack_users import Eligibility, SlackUnavailable, SlackUser, UnknownUser, fetch_user
+from bot.slack.blocks.enrolment import refusal_message, slack_busy_message
+from bot.slack.users import Eligibility, SlackUnavailable, SlackUser, UnknownUser, fetch_user
 
 Reply = Callable[..., Awaitable[Any]]
 

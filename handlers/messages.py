@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_errors import SLACK_NETWORK_ERRORS
+from bot.slack.failures import SLACK_NETWORK_ERRORS
 from handlers.identify import Reply
 
 logger = logging.getLogger(__name__)

@@ -9,14 +9,14 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.enrolment import pause_modal, slack_busy_message
-from bot.blocks.profile import profile_modal
-from bot.blocks.settings import settings_modal
-from bot.deps import Deps
-from bot.profile_form import ProfileDefaults, ProfileInput
-from bot.slack_errors import SLACK_NETWORK_ERRORS
-from bot.slack_users import SlackUser
-from bot.workspace_settings import load_programme_settings
+from bot.enrolment.profile_form import ProfileDefaults, ProfileInput
+from bot.process.deps import Deps
+from bot.programmes.service import load_programme_settings
+from bot.slack.blocks.enrolment import pause_modal, slack_busy_message
+from bot.slack.blocks.profile import profile_modal
+from bot.slack.blocks.programme_settings import settings_modal
+from bot.slack.failures import SLACK_NETWORK_ERRORS
+from bot.slack.users import SlackUser
 from handlers.identify import Reply
 
 logger = logging.getLogger(__name__)

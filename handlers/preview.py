@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.blocks.preview import match_preview_message
-from bot.deps import Deps
 from bot.matching import match
 from bot.matching.from_database import load_match_input
 from bot.matching.model import MatchResult, Mode
-from bot.workspace_settings import load_programme_settings
+from bot.process.deps import Deps
+from bot.programmes.service import load_programme_settings
+from bot.slack.blocks.preview import match_preview_message
 from storage.models import Person
 
 # The programmes a round runs, in the order the preview shows them.

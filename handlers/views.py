@@ -13,26 +13,26 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import enrolment
-from bot.admin import is_admin
-from bot.blocks.enrolment import (
+from bot.commands.intents import MAX_PAUSE_DAYS
+from bot.enrolment import service as enrolment
+from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
+from bot.enrolment.profile_form import parse_submission as parse_profile
+from bot.process.deps import deps_of
+from bot.programmes.service import save_programme_settings
+from bot.programmes.settings_form import CALLBACK_ID as SETTINGS_CALLBACK_ID
+from bot.programmes.settings_form import parse_submission as parse_settings
+from bot.slack.admins import is_admin
+from bot.slack.blocks.enrolment import (
     ACTION_PAUSE_UNTIL,
     BLOCK_PAUSE_UNTIL,
     PAUSE_CALLBACK_ID,
     paused_message,
     profile_saved_message,
 )
-from bot.blocks.profile import profile_summary
-from bot.blocks.settings_saved import settings_saved_message
-from bot.copy import text
-from bot.deps import deps_of
-from bot.intents import MAX_PAUSE_DAYS
-from bot.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
-from bot.profile_form import parse_submission as parse_profile
-from bot.programme_settings import CALLBACK_ID as SETTINGS_CALLBACK_ID
-from bot.programme_settings import parse_submission as parse_settings
-from bot.slack_users import SlackUnavailable, UnknownUser, fetch_user
-from bot.workspace_settings import save_programme_settings
+from bot.slack.blocks.profile import profile_summary
+from bot.slack.blocks.programme_settings_saved import settings_saved_message
+from bot.slack.copy import text
+from bot.slack.users import SlackUnavailable, UnknownUser, fetch_user
 from handlers.flows import intent_from_key, joined_reply
 from handlers.home import publish_home
 from handlers.messages import send_dm

@@ -33,42 +33,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import false
 
+from bot.domain import (
+    MAX_GOALS,
+    Cadence,
+    EnrolmentState,
+    MeetingStatus,
+    MemberRole,
+    Programme,
+)
 from storage.base import Base
 from storage.types import utcnow
-
-MAX_GOALS = 3
-
-
-class EnrolmentState(StrEnum):
-    NOT_ENROLLED = "not_enrolled"
-    ENROLLED = "enrolled"
-    PAUSED = "paused"
-    LEFT = "left"
-
-
-class Cadence(StrEnum):
-    WEEKLY = "weekly"
-    FORTNIGHTLY = "fortnightly"
-    MONTHLY = "monthly"
-
-
-class Programme(StrEnum):
-    """Which regular programme someone joined with `find` / `find circle`."""
-
-    PAIRS = "pairs"
-    CIRCLE = "circle"
-
-
-class MemberRole(StrEnum):
-    PEER = "peer"
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-
-
-class MeetingStatus(StrEnum):
-    PENDING = "pending"
-    MET = "met"
-    SKIPPED = "skipped"
 
 
 def _string_enum(enum: type[StrEnum], name: str) -> Enum:

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.copy import text
+from bot.slack.copy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("bot", "handlers", "scheduling", "storage")

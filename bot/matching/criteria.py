@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from bot.goals import phrase
+from bot.enrolment.goals import phrase
 from bot.matching.model import Criterion, MatchInput, Participant, Weights
 
 DAY_MINUTES = 24 * 60

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import EnrolmentState, Programme
 from bot.matching.model import MatchInput, MatchSettings, Mode, Participant, Unavailable
-from bot.workspace_settings import load_programme_settings
-from storage.models import EnrolmentState, Person, Programme
+from bot.programmes.service import load_programme_settings
+from storage.models import Person
 from storage.repositories import DoNotPairRepository, MatchRepository
 
 

@@ -54,7 +54,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from bot.goals import phrase
+from bot.enrolment.goals import phrase
 from bot.matching.candidates import Features
 from bot.matching.criteria import (
     DAY_MINUTES,

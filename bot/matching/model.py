@@ -60,7 +60,7 @@ class Participant:
     utc_offset_minutes: int = 0
     work_start_minute: int = 9 * 60
     work_end_minute: int = 17 * 60
-    goals: frozenset[str] = frozenset()  # tags from bot.goals.GOAL_TAGS
+    goals: frozenset[str] = frozenset()  # tags from bot.enrolment.goals.GOAL_TAGS
     skills: frozenset[str] = frozenset()  # tags this person can help others with
     cadence: str = "weekly"
     unavailable: Unavailable | None = None

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.goals import GOAL_TAGS
+from bot.enrolment.goals import GOAL_TAGS
 from bot.matching.model import MatchInput, MatchSettings, Participant, Unavailable
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "function", "level")
@@ -351,7 +351,7 @@ def _zone_hint(raw: str) -> str:
     return f" (did you mean {_zone_names()[close[0]]!r}?)" if close else ""
 
 
-# Tags are written as in bot.goals (public-speaking); the readable phrase is accepted too.
+# Tags are written as in bot.enrolment.goals (public-speaking); the readable phrase is accepted too.
 _TAG_SPELLINGS: dict[str, str] = {
     **{phrase.lower(): tag for tag, phrase in GOAL_TAGS.items()},
     **{tag: tag for tag in GOAL_TAGS},

@@ -5,7 +5,7 @@ from storage.repositories.matches import MatchRepository, MembershipRow
 from storage.repositories.people import PersonRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.processed import ProcessedRequestRepository
-from storage.repositories.settings import SettingsRepository
+from storage.repositories.programme_settings import SettingsRepository
 from storage.repositories.workspaces import WorkspaceRepository
 
 __all__ = [

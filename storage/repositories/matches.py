@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import MatchGroup, MatchMember, MemberRole, Person, Round
+from bot.domain import MemberRole
+from storage.models import MatchGroup, MatchMember, Person, Round
 
 
 @dataclass(frozen=True, slots=True)

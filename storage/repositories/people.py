@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import EnrolmentState, Person
+from bot.domain import EnrolmentState
+from storage.models import Person
 from storage.repositories._upsert import upsert_returning
 
 # Fields Slack owns; a refresh overwrites these and nothing else.

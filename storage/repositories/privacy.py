@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import MeetingStatus
 from storage.models import (
     AnonymousTally,
     CheckIn,
@@ -23,7 +24,6 @@ from storage.models import (
     MatchGroup,
     MatchMember,
     Meeting,
-    MeetingStatus,
     Person,
     Round,
 )

@@ -13,19 +13,19 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.fakes import FakeSlack, SlackRequestSender
-from bot.fakes.modal_state import option_for, with_values
-from bot.fakes.requests import SentRequest
-from bot.fakes.slack import RecordedCall
-from bot.profile_form import (
+from bot.enrolment.profile_form import (
     BLOCK_FUNCTION,
     BLOCK_GOAL_TAGS,
     BLOCK_GOALS,
     BLOCK_LEVEL,
     BLOCK_TIME_ZONE,
 )
-from bot.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
-from bot.runtime import Server
+from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
+from bot.fakes import FakeSlack, SlackRequestSender
+from bot.fakes.modal_state import option_for, with_values
+from bot.fakes.requests import SentRequest
+from bot.fakes.slack import RecordedCall
+from bot.process.runtime import Server
 from storage.base import Base
 from storage.models import Person
 

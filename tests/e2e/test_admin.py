@@ -6,17 +6,17 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.blocks.home import ACTION_ADMIN_SETTINGS
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.modal_state import option_for, with_values
 from bot.matching.model import Criterion
-from bot.programme_settings import (
+from bot.programmes.settings_form import (
     ACTION_WEIGHT,
     BLOCK_CIRCLE_SIZE,
     BLOCK_MIN_AGGREGATE,
     WEIGHT_BLOCKS,
 )
-from bot.programme_settings import CALLBACK_ID as SETTINGS_CALLBACK_ID
+from bot.programmes.settings_form import CALLBACK_ID as SETTINGS_CALLBACK_ID
+from bot.slack.blocks.home import ACTION_ADMIN_SETTINGS
 from storage.models import WorkspaceSettings
 from tests.e2e.driver import Coach, all_text
 from tests.fixtures.app import SIGNING_SECRET, make_settings, running_server

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import MATCH_MODES, cli
+from bot.domain import EnrolmentState, Programme
 from bot.matching.model import Mode
-from storage.models import EnrolmentState, Person, Programme, Workspace
+from storage.models import Person, Workspace
 from storage.session import create_sessionmaker
 
 HEADER = (

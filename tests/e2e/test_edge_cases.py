@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain import EnrolmentState
+from bot.enrolment.profile_form import BLOCK_TIME_ZONE
+from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
 from bot.fakes import FakeSlack
-from bot.profile_form import BLOCK_TIME_ZONE
-from bot.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
-from storage.models import EnrolmentState
 from tests.e2e.driver import Coach, all_text
 
 ALICE = "U0ALICE"

@@ -7,24 +7,17 @@ from datetime import date, time
 
 import pytest
 
-from bot.blocks.home import ACTION_EDIT_PROFILE, ACTION_FIND
-from bot.fakes import FakeSlack
-from bot.profile_form import (
+from bot.domain import Cadence, EnrolmentState, MemberRole, Programme
+from bot.enrolment.profile_form import (
     BLOCK_DO_NOT_PAIR,
     BLOCK_GOALS,
     BLOCK_LEVEL,
     BLOCK_TIME_ZONE,
 )
-from bot.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
-from storage.models import (
-    Cadence,
-    EnrolmentState,
-    MatchGroup,
-    MatchMember,
-    MemberRole,
-    Programme,
-    Round,
-)
+from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
+from bot.fakes import FakeSlack
+from bot.slack.blocks.home import ACTION_EDIT_PROFILE, ACTION_FIND
+from storage.models import MatchGroup, MatchMember, Round
 from tests.e2e.driver import Coach, all_text
 
 ALICE, BOB = "U0ALICE", "U0BOB"

@@ -7,8 +7,8 @@ from pathlib import Path
 import aiohttp
 from aiohttp.test_utils import TestServer
 
-from bot.runtime import Server
-from bot.server import create_web_app
+from bot.process.runtime import Server
+from bot.process.server import create_web_app
 from storage.session import create_engine
 from tests.fixtures.database import aiosqlite_threads_finished
 

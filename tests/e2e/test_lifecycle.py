@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from alembic.script import ScriptDirectory
 
-from bot.config import Settings
 from bot.fakes import FakeSlack
-from bot.runtime import Server, StartupError
+from bot.process.config import Settings
+from bot.process.runtime import Server, StartupError
 from storage import migrate
 from tests.fixtures.app import make_settings
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.blocks.enrolment import (
+from bot.domain import EnrolmentState
+from bot.fakes import FakeSlack
+from bot.slack.blocks.enrolment import (
     ACTION_CANCEL,
     ACTION_CONFIRM_LEAVE,
     ACTION_PAUSE_UNTIL,
     BLOCK_PAUSE_UNTIL,
     PAUSE_CALLBACK_ID,
 )
-from bot.blocks.home import ACTION_PAUSE, ACTION_RESUME
-from bot.fakes import FakeSlack
-from storage.models import EnrolmentState
+from bot.slack.blocks.home import ACTION_PAUSE, ACTION_RESUME
 from tests.e2e.driver import Coach, all_text
 
 ALICE = "U0ALICE"

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from bot.blocks.enrolment import ACTION_CONFIRM_FORGET
 from bot.fakes import FakeSlack
+from bot.slack.blocks.enrolment import ACTION_CONFIRM_FORGET
 from storage.base import Base
 from tests.e2e.driver import Coach, all_text
 

@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.models.blocks import Block
 
 from bot.fakes import FakeSlack, SlackRequestSender
-from bot.runtime import Server
+from bot.process.runtime import Server
 
 pytestmark = pytest.mark.usefixtures("server")
 

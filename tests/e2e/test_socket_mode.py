@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from bot.fakes import FakeSlack, SlackRequestSender
-from bot.runtime import Server
+from bot.process.runtime import Server
 from tests.fixtures.app import make_settings, running_server
 
 

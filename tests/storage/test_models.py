@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Cadence, EnrolmentState, Person, Workspace
+from bot.domain import Cadence, EnrolmentState
+from storage.models import Person, Workspace
 from storage.types import utcnow
 
 

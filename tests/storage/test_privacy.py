@@ -17,21 +17,17 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.privacy import ForgetSummary, export_person, forget_person
+from bot.domain import Cadence, EnrolmentState, MeetingStatus, MemberRole, Programme
+from bot.privacy.service import ForgetSummary, export_person, forget_person
 from storage.base import Base
 from storage.models import (
     AnonymousTally,
-    Cadence,
     CheckIn,
     DoNotPair,
-    EnrolmentState,
     MatchGroup,
     MatchMember,
     Meeting,
-    MeetingStatus,
-    MemberRole,
     Person,
-    Programme,
     Round,
     Workspace,
 )

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from storage.models import Cadence, EnrolmentState, Person, Workspace
+from bot.domain import Cadence, EnrolmentState
+from storage.models import Person, Workspace
 from storage.repositories import PersonRepository, WorkspaceRepository
 from storage.session import create_sessionmaker
 

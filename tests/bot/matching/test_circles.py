@@ -8,7 +8,7 @@ from itertools import combinations
 
 import pytest
 
-from bot.goals import GOAL_TAGS
+from bot.enrolment.goals import GOAL_TAGS
 from bot.matching.circles import (
     circle_sizes,
     match_circles,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.goals import GOAL_TAGS
+from bot.enrolment.goals import GOAL_TAGS
 from bot.matching import mentorship
 from bot.matching.criteria import Scorer, overlap_minutes, utc_interval
 from bot.matching.mentorship import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.goals import GOAL_TAGS
+from bot.enrolment.goals import GOAL_TAGS
 from bot.matching.model import MatchSettings, Participant, Unavailable
 from bot.matching.roster import COLUMNS, RosterError, load_roster
 

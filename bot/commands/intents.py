@@ -1,0 +1,223 @@
+"""What a `/peercoach` command asks for, with its arguments checked (pure; no Slack objects).
+
+`bot.commands.catalogue.parse` finds the command; `interpret` turns its words into a typed
+intent, or into a `Malformed` answer that names the problem and the closest valid form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from bot.commands.catalogue import CommandSpec, Parsed, Unknown, parse
+
+MAX_PAUSE_WEEKS = 26
+MAX_PAUSE_DAYS = 366
+MAX_MENTEES = 3
+MAX_QUESTION_LENGTH = 300
+
+
+class FindKind(StrEnum):
+    PAIRS = "pairs"
+    CIRCLE = "circle"
+    MENTOR = "mentor"
+    FLASH = "flash"
+
+
+@dataclass(frozen=True, slots=True)
+class Find:
+    kind: FindKind
+
+
+@dataclass(frozen=True, slots=True)
+class OfferMentoring:
+    capacity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    until: date | None  # None: until they resume
+
+
+@dataclass(frozen=True, slots=True)
+class Simple:
+    """A command without arguments: profile, status, resume, leave, export, forget, help..."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdminDigest:
+    channel_id: str | None
+
+
+class QuestionsAction(StrEnum):
+    ADD = "add"
+    LIST = "list"
+    RETIRE = "retire"
+
+
+@dataclass(frozen=True, slots=True)
+class AdminQuestions:
+    action: QuestionsAction
+    argument: str
+
+
+Intent = Find | OfferMentoring | Pause | Simple | AdminDigest | AdminQuestions
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A known command with arguments we cannot use, and how to type it instead."""
+
+    spec: CommandSpec
+    problem: str
+    example: str
+
+
+_FIND_KINDS = {
+    "find": FindKind.PAIRS,
+    "find circle": FindKind.CIRCLE,
+    "find mentor": FindKind.MENTOR,
+    "find flash": FindKind.FLASH,
+}
+FIND_COMMANDS = {kind: name for name, kind in _FIND_KINDS.items()}
+
+
+def command_name(intent: Intent) -> str:
+    """The catalogue name of the command that expresses `intent`."""
+    if isinstance(intent, Find):
+        return FIND_COMMANDS[intent.kind]
+    if isinstance(intent, OfferMentoring):
+        return "mentor"
+    if isinstance(intent, Pause):
+        return "pause"
+    if isinstance(intent, AdminDigest):
+        return "admin digest"
+    if isinstance(intent, AdminQuestions):
+        return "admin questions"
+    return intent.name
+
+
+_WEEK_WORDS = frozenset({"week", "weeks", "wk", "wks", "w"})
+_CHANNEL = re.compile(r"^<#(?P<id>[CG][A-Z0-9]{2,})(?:\|[^>]*)?>$")
+_WEEKS_GLUED = re.compile(r"^(?P<n>\d+)(?:w|wk|wks|week|weeks)$")
+
+
+def interpret(text: str, today: date) -> Intent | Malformed | Unknown:
+    parsed = parse(text)
+    if isinstance(parsed, Unknown):
+        return parsed
+    return interpret_parsed(parsed, today)
+
+
+def interpret_parsed(parsed: Parsed, today: date) -> Intent | Malformed:
+    spec, args = parsed.spec, parsed.args
+    name = spec.name
+    if name in _FIND_KINDS:
+        return _no_args(spec, args) or Find(_FIND_KINDS[name])
+    if name == "mentor":
+        return _mentor(spec, args)
+    if name == "pause":
+        return _pause(spec, args, today)
+    if name == "admin digest":
+        return _digest(spec, args)
+    if name == "admin questions":
+        return _questions(spec, args)
+    return _no_args(spec, args) or Simple(name)
+
+
+def _no_args(spec: CommandSpec, args: tuple[str, ...]) -> Malformed | None:
+    if not args:
+        return None
+    return Malformed(
+        spec, f"`{spec.name}` takes nothing after it (I got `{' '.join(args)}`).", spec.name
+    )
+
+
+def _mentor(spec: CommandSpec, args: tuple[str, ...]) -> OfferMentoring | Malformed:
+    if not args:
+        return OfferMentoring(1)
+    if len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= MAX_MENTEES:
+        return OfferMentoring(int(args[0]))
+    return Malformed(
+        spec,
+        f"You can mentor 1 to {MAX_MENTEES} people at a time (I got `{' '.join(args)}`).",
+        "mentor 2",
+    )
+
+
+def _pause(spec: CommandSpec, args: tuple[str, ...], today: date) -> Pause | Malformed:
+    words = [a.lower() for a in args]
+    if not words:
+        return Pause(None)
+    weeks: int | None = None
+    if len(words) == 2 and words[0].isdigit() and words[1] in _WEEK_WORDS:
+        weeks = int(words[0])
+    elif len(words) == 1 and (glued := _WEEKS_GLUED.match(words[0])):
+        weeks = int(glued["n"])
+    elif len(words) == 1 and words[0].isdigit():
+        weeks = int(words[0])
+    if weeks is not None:
+        if 1 <= weeks <= MAX_PAUSE_WEEKS:
+            return Pause(today + timedelta(weeks=weeks))
+        return Malformed(
+            spec, f"A pause can last 1 to {MAX_PAUSE_WEEKS} weeks (I got {weeks}).", "pause 2 weeks"
+        )
+    if len(words) == 2 and words[0] == "until":
+        try:
+            end = date.fromisoformat(words[1])
+        except ValueError:
+            return Malformed(
+                spec,
+                f"`{args[1]}` is not a date I can read; write it as YYYY-MM-DD.",
+                f"pause until {(today + timedelta(weeks=2)).isoformat()}",
+            )
+        if end <= today:
+            return Malformed(
+                spec,
+                f"{end.isoformat()} is not in the future.",
+                f"pause until {(today + timedelta(weeks=2)).isoformat()}",
+            )
+        if end > today + timedelta(days=MAX_PAUSE_DAYS):
+            return Malformed(
+                spec,
+                "A pause can last at most a year; use `leave` to stop for longer.",
+                f"pause until {(today + timedelta(weeks=8)).isoformat()}",
+            )
+        return Pause(end)
+    return Malformed(
+        spec,
+        f"I could not read how long to pause (I got `{' '.join(args)}`).",
+        "pause 2 weeks",
+    )
+
+
+def _digest(spec: CommandSpec, args: tuple[str, ...]) -> AdminDigest | Malformed:
+    if not args:
+        return AdminDigest(None)
+    if len(args) == 1 and (match := _CHANNEL.match(args[0])):
+        return AdminDigest(match["id"])
+    return Malformed(
+        spec,
+        "Name the channel by typing `#` and picking it from the list, so Slack links it.",
+        "admin digest #people-team",
+    )
+
+
+def _questions(spec: CommandSpec, args: tuple[str, ...]) -> AdminQuestions | Malformed:
+    action = args[0].lower() if args else ""
+    rest = " ".join(args[1:]).strip()
+    if action == QuestionsAction.LIST and not rest:
+        return AdminQuestions(QuestionsAction.LIST, "")
+    if action == QuestionsAction.ADD and 0 < len(rest) <= MAX_QUESTION_LENGTH:
+        return AdminQuestions(QuestionsAction.ADD, rest)
+    if action == QuestionsAction.RETIRE and rest.isdigit():
+        return AdminQuestions(QuestionsAction.RETIRE, rest)
+    return Malformed(
+        spec,
+        "Use `add <question>` (up to 300 characters), `list`, or `retire <number from the list>`.",
+        "admin questions list",
+    )

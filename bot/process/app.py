@@ -1,0 +1,65 @@
+"""Builds the Bolt app: the Slack client, the listeners and the global error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import handlers
+from bot.process.config import Settings
+from bot.process.deps import Clock, Deps, deps_middleware, system_clock
+from bot.process.error_handler import register_error_handler
+from handlers.dedup import dedup_middleware
+
+# Slack answers most calls in well under a second; a stuck call must not hold a listener for long.
+SLACK_TIMEOUT_SECONDS = 10
+
+
+def create_slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_SECONDS,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+        logger=logging.getLogger("peercoach.slack"),
+    )
+
+
+def create_app(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock = system_clock,
+) -> AsyncApp:
+    settings.require_slack()
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    app = AsyncApp(
+        client=create_slack_client(settings),
+        signing_secret=signing_secret,
+        # Socket Mode traffic comes over an authenticated websocket, not signed HTTP.
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("peercoach.bolt"),
+    )
+    register_error_handler(app)
+    deps = Deps(sessions=sessions, admins=settings.admins, clock=clock)
+    app.middleware(deps_middleware(deps))
+    app.middleware(dedup_middleware(deps))
+    handlers.register_all(app)
+    return app

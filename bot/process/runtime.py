@@ -1,0 +1,201 @@
+"""The serve lifecycle: migrate, start every part, and stop them in order on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.process.app import create_app
+from bot.process.checks import (
+    SlackTokenRejected,
+    SlackUnreachable,
+    authenticate,
+    safe_database_url,
+    slack_error_reason,
+)
+from bot.process.config import Settings
+from bot.process.deps import Clock, system_clock
+from bot.process.inflight import InflightTracker
+from bot.process.server import create_web_app
+from bot.slack.failures import SLACK_NETWORK_ERRORS
+from scheduling.scheduler import create_scheduler
+from storage import migrate
+from storage.session import create_engine, create_sessionmaker
+
+logger = logging.getLogger("peercoach.runtime")
+
+
+class StartupError(Exception):
+    """Something the operator must fix before peercoach can start, said in one line."""
+
+
+async def upgrade_database(engine: AsyncEngine, url: str) -> str | None:
+    """Bring the schema to the latest revision and return it."""
+    try:
+        await migrate.upgrade(engine)
+        return await migrate.current_revision(engine)
+    except (DBAPIError, OSError) as exc:
+        where = safe_database_url(url)
+        raise StartupError(f"cannot use the database at {where}; check DATABASE_URL") from exc
+
+
+# How long in-flight requests and listeners may take to finish once a stop is asked for.
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class Server:
+    """A running peercoach: HTTP endpoint, optional Socket Mode connection, scheduler, database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+        clock: Clock = system_clock,
+    ):
+        self.settings = settings
+        self.clock = clock
+        self.host = host
+        self.port = settings.port if port is None else port
+        self.bound_port = 0
+        self.inflight = InflightTracker()
+        self._engine: AsyncEngine | None = None
+        self._bolt: AsyncApp | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        assert self._engine is not None, "the server has not started"
+        return self._engine
+
+    @property
+    def bolt(self) -> AsyncApp:
+        assert self._bolt is not None, "the server has not started"
+        return self._bolt
+
+    @property
+    def scheduler(self) -> AsyncIOScheduler:
+        assert self._scheduler is not None, "the server has not started"
+        return self._scheduler
+
+    async def start(self) -> None:
+        self.inflight.install()
+        try:
+            await self._start()
+        except BaseException:
+            # Whatever did start is stopped again, so a failed start leaves nothing behind.
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        self._engine = create_engine(self.settings.database_url)
+        await upgrade_database(self._engine, self.settings.database_url)
+        self._bolt = create_app(self.settings, create_sessionmaker(self._engine), clock=self.clock)
+        await self._authenticate()
+        self._scheduler = create_scheduler()
+        self._scheduler.start()
+        web_app = create_web_app(self._engine, None if self.settings.socket_mode else self._bolt)
+        self._runner = web.AppRunner(
+            web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_SECONDS
+        )
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, self.host, self.port).start()
+        except OSError as exc:
+            raise StartupError(
+                f"cannot listen on port {self.port} ({exc.strerror}); set PEERCOACH_PORT"
+            ) from exc
+        self.bound_port = _bound_port(self._runner) or self.port
+        if self.settings.slack_app_token is not None:
+            await self._connect_socket_mode(self.settings.slack_app_token.get_secret_value())
+        logger.info(
+            "peercoach is up on port %s (%s)",
+            self.bound_port,
+            "Socket Mode" if self._socket else "HTTP events at /slack/events",
+        )
+
+    async def _authenticate(self) -> None:
+        try:
+            identity = await authenticate(self.bolt.client, self.settings.slack_api_url)
+        except SlackTokenRejected as exc:
+            raise StartupError(str(exc)) from exc
+        except SlackUnreachable as exc:
+            # Slack may be back in a minute and every request retries, so keep serving.
+            logger.warning("%s; starting anyway", exc)
+            return
+        logger.info(
+            "connected to Slack workspace %s as @%s", identity.get("team"), identity.get("user")
+        )
+
+    async def _connect_socket_mode(self, app_token: str) -> None:
+        # slack_sdk's client retries a failed connect forever, a rejected token included, so
+        # ask for a connection URL once first: a bad token or no Slack fails start-up clearly.
+        try:
+            await self.bolt.client.apps_connections_open(app_token=app_token)
+        except SlackApiError as exc:
+            variable = "SLACK_APP_TOKEN (an xapp- token with connections:write)"
+            reason = slack_error_reason(exc, variable)
+            raise StartupError(f"Socket Mode could not connect: {reason}") from exc
+        except SLACK_NETWORK_ERRORS as exc:
+            where = self.settings.slack_api_url
+            raise StartupError(
+                f"Socket Mode could not connect: cannot reach Slack at {where}"
+            ) from exc
+        self._socket = _TrackedSocketModeHandler(self.bolt, app_token)
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def stop(self) -> None:
+        """Stop in the reverse order of start; safe after a partial start."""
+        if self._socket is not None:
+            # Stop taking new envelopes first; acks already sent stay sent.
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+        if self._runner is not None:
+            # Stops listening, then waits for in-flight requests up to the shutdown timeout.
+            await self._runner.cleanup()
+        await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._engine is not None:
+            await self._engine.dispose()
+        self.inflight.uninstall()
+        logger.info("peercoach stopped")
+
+
+def _bound_port(runner: web.AppRunner) -> int | None:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return None
+
+
+class _TrackedSocketModeHandler(AsyncSocketModeHandler):
+    async def handle(self, client: Any, req: Any) -> None:
+        with InflightTracker.slack_request():
+            await super().handle(client, req)
+
+
+async def run_until_signalled(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    server = Server(settings)
+    await server.start()
+    try:
+        await stop.wait()
+        logger.info("stop requested; finishing in-flight work")
+    finally:
+        await server.stop()

@@ -1,0 +1,222 @@
+"""Block Kit for the App Home tab, and the pieces of it that `/peercoach status` reuses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Final
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.domain import EnrolmentState
+from bot.enrolment.home_state import CurrentMatch, HomeState
+from bot.slack.blocks.profile import profile_summary
+from bot.slack.copy import enrolment as copy
+from bot.slack.copy import text
+
+ACTION_FIND: Final = "home_find"
+ACTION_EDIT_PROFILE: Final = "home_edit_profile"
+ACTION_PAUSE: Final = "home_pause"
+ACTION_RESUME: Final = "home_resume"
+ACTION_ADMIN_SETTINGS: Final = "home_admin_settings"
+
+BLOCK_ACTIONS: Final = "home_actions"
+BLOCK_ADMIN_ACTIONS: Final = "home_admin_actions"
+
+# Slack's limits: section text 3000 characters. A handful of matches is the realistic most;
+# the cap keeps a runaway list inside the 100-block limit of a Home view.
+SECTION_TEXT_MAX: Final = 3000
+MAX_MATCHES_SHOWN: Final = 10
+
+
+def format_date(day: date) -> str:
+    """The date as "Mon 30 Nov 2026": one format everywhere, whatever the server's locale."""
+    return copy.DATE_FORMAT.format(
+        weekday=copy.WEEKDAY_NAMES[day.weekday()],
+        day=day.day,
+        month=copy.MONTH_NAMES[day.month - 1],
+        year=day.year,
+    )
+
+
+def clip(words: str, limit: int = SECTION_TEXT_MAX) -> str:
+    """Shorten text to Slack's limit with an ellipsis, so a long profile can't break the view."""
+    return words if len(words) <= limit else words[: limit - 1] + "…"
+
+
+def escape(words: str) -> str:
+    # Free text goes into mrkdwn: an unescaped "<!channel>" would notify a whole channel.
+    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def join_names(names: Sequence[str]) -> str:
+    """Names in a sentence: "A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return copy.LIST_COMMA.join(names[:-1]) + copy.LIST_AND + names[-1]
+
+
+def programme_description(state: HomeState) -> str:
+    """What the person takes part in, e.g. "Peer pairs · looking for a mentor"."""
+    parts: list[str] = []
+    if state.programme is not None:
+        parts.append(copy.PROGRAMME_NAMES.get(state.programme.value, state.programme.value))
+    if state.wants_mentor:
+        parts.append(copy.PROGRAMME_WANTS_MENTOR)
+    if state.mentor_capacity == 1:
+        parts.append(copy.PROGRAMME_MENTORING_ONE)
+    elif state.mentor_capacity > 1:
+        parts.append(copy.PROGRAMME_MENTORING_MANY.format(capacity=state.mentor_capacity))
+    if state.flash_week is not None:
+        parts.append(copy.PROGRAMME_FLASH.format(date=format_date(state.flash_week)))
+    return copy.PROGRAMME_SEPARATOR.join(parts) or copy.PROGRAMME_NOTHING
+
+
+def match_text(match: CurrentMatch) -> str:
+    """Who the person is matched with, since when, and why (mrkdwn)."""
+    mentions = [f"<@{user_id}>" for user_id in match.partner_ids]
+    partners = join_names(mentions) if mentions else copy.MATCH_NOBODY
+    line = copy.MATCH_LINES.get(match.kind, copy.MATCH_LINE_OTHER).format(partners=partners)
+    lines = [line, copy.MATCH_SINCE.format(date=format_date(match.since))]
+    if match.explanation.strip():
+        lines.append(copy.MATCH_WHY.format(explanation=escape(match.explanation.strip())))
+    return clip("\n".join(lines))
+
+
+def next_round_text(next_round: date | None) -> str:
+    if next_round is None:
+        return copy.NEXT_ROUND_SOON
+    return copy.NEXT_ROUND_ON.format(date=format_date(next_round))
+
+
+def _section(words: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(words)))
+
+
+def _button(label: str, action_id: str, *, primary: bool = False) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=label),
+        action_id=action_id,
+        style="primary" if primary else None,
+    )
+
+
+def participation_blocks(state: HomeState) -> list[Block]:
+    """The programme, current matches and what is next, for someone enrolled or paused."""
+    if state.state is EnrolmentState.PAUSED:
+        first = (
+            copy.HOME_PAUSED_UNTIL.format(date=format_date(state.paused_until))
+            if state.paused_until is not None
+            else copy.HOME_PAUSED
+        )
+        programme = copy.HOME_PAUSED_PROGRAMME.format(programme=programme_description(state))
+        blocks: list[Block] = [_section(f"{first}\n{programme}")]
+    else:
+        blocks = [_section(copy.HOME_ENROLLED.format(programme=programme_description(state)))]
+    shown = state.matches[:MAX_MATCHES_SHOWN]
+    blocks += [_section(match_text(match)) for match in shown]
+    hidden = len(state.matches) - len(shown)
+    if hidden > 0:
+        more = copy.MATCHES_MORE.format(count=hidden, slash=text.SLASH_COMMAND)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    # A paused person is not matched, so promising the next round would be wrong.
+    if not state.matches and state.state is EnrolmentState.ENROLLED:
+        blocks.append(_section(next_round_text(state.next_round)))
+    return blocks
+
+
+def _state_blocks(state: HomeState) -> list[Block]:
+    if state.state is EnrolmentState.NOT_ENROLLED:
+        return [_section(text.HOME_INTRO), _section(copy.HOME_NOT_ENROLLED)]
+    if state.state is EnrolmentState.LEFT:
+        return [_section(copy.HOME_LEFT)]
+    return participation_blocks(state)
+
+
+def _profile_block(state: HomeState) -> SectionBlock:
+    if state.profile is None:
+        return _section(copy.HOME_NO_PROFILE)
+    # `profile_summary` leaves out the do-not-pair list; nothing else here reads the profile.
+    return _section(f"{copy.HOME_PROFILE_TITLE}\n{profile_summary(state.profile)}")
+
+
+def _buttons(state: HomeState) -> list[ButtonElement]:
+    buttons: list[ButtonElement] = []
+    if state.state is EnrolmentState.NOT_ENROLLED:
+        buttons.append(_button(copy.BUTTON_FIND, ACTION_FIND, primary=True))
+    elif state.state is EnrolmentState.LEFT:
+        buttons.append(_button(copy.BUTTON_JOIN_AGAIN, ACTION_FIND, primary=True))
+    elif state.state is EnrolmentState.PAUSED:
+        buttons.append(_button(copy.BUTTON_RESUME, ACTION_RESUME, primary=True))
+    if state.profile is not None:
+        buttons.append(_button(copy.BUTTON_EDIT_PROFILE, ACTION_EDIT_PROFILE))
+    elif state.state in (EnrolmentState.ENROLLED, EnrolmentState.PAUSED):
+        # Enrolled without a profile (an interrupted join): offer to finish it.
+        buttons.append(_button(copy.BUTTON_CREATE_PROFILE, ACTION_EDIT_PROFILE))
+    if state.state is EnrolmentState.ENROLLED:
+        buttons.append(_button(copy.BUTTON_PAUSE, ACTION_PAUSE))
+    return buttons
+
+
+def _guide_block() -> SectionBlock:
+    return _section(f"{text.HOME_GOOD_PEER_COACH_TITLE}\n{text.HOME_GOOD_PEER_COACH}")
+
+
+def _admin_blocks(state: HomeState) -> list[Block]:
+    summary = state.settings_summary or copy.HOME_ADMIN_NO_SUMMARY
+    return [
+        DividerBlock(),
+        HeaderBlock(text=PlainTextObject(text=copy.HOME_ADMIN_TITLE)),
+        _section(summary),
+        ActionsBlock(
+            block_id=BLOCK_ADMIN_ACTIONS,
+            elements=[_button(copy.BUTTON_ADMIN_SETTINGS, ACTION_ADMIN_SETTINGS)],
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=copy.HOME_ADMIN_DIGEST_HINT.format(slash=text.SLASH_COMMAND)
+                )
+            ]
+        ),
+    ]
+
+
+def home_view(state: HomeState) -> dict[str, Any]:
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=text.HOME_TITLE)),
+        *_state_blocks(state),
+    ]
+    # Someone who never joined has nothing to summarise yet, unless they saved a profile.
+    if state.state is not EnrolmentState.NOT_ENROLLED or state.profile is not None:
+        blocks.append(_profile_block(state))
+    buttons = _buttons(state)
+    if buttons:
+        blocks.append(ActionsBlock(block_id=BLOCK_ACTIONS, elements=buttons))
+    blocks += [
+        DividerBlock(),
+        _guide_block(),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=text.HOME_HOW_TO_START.format(slash=text.SLASH_COMMAND))
+            ]
+        ),
+    ]
+    if state.is_admin:
+        blocks += _admin_blocks(state)
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def dm_reply() -> str:
+    return text.DM_REPLY.format(slash=text.SLASH_COMMAND)

@@ -1,0 +1,96 @@
+"""The command parser is pure: table tests and a fuzz run, no Slack objects."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from bot.commands.catalogue import CATALOGUE, HELP, Parsed, Unknown, parse
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        ("", "help", ()),
+        ("   ", "help", ()),
+        ("help", "help", ()),
+        ("HELP", "help", ()),
+        ("find", "find", ()),
+        ("find circle", "find circle", ()),
+        ("Find  Mentor", "find mentor", ()),
+        ("find flash", "find flash", ()),
+        ("mentor 2", "mentor", ("2",)),
+        ("pause 2 weeks", "pause", ("2", "weeks")),
+        ("pause until 2026-12-24", "pause", ("until", "2026-12-24")),
+        ("admin match preview", "admin match preview", ()),
+        ("admin digest #people-ops", "admin digest", ("#people-ops",)),
+        (
+            "admin questions add What went well?",
+            "admin questions",
+            ("add", "What", "went", "well?"),
+        ),
+        ("admin round now", "admin round now", ()),
+    ],
+)
+def test_known_commands(text: str, name: str, args: tuple[str, ...]) -> None:
+    parsed = parse(text)
+    assert isinstance(parsed, Parsed)
+    assert parsed.spec.name == name
+    assert parsed.args == args
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("fnd", "find"),
+        ("pase 2 weeks", "pause 2 weeks"),
+        ("profil", "profile"),
+        ("chekin", "checkin"),
+        ("admn settings", "admin settings"),
+        ("admin round nw", "admin round now"),
+        ("hlep", "help"),
+        ("xyzzy", None),
+        ("?", None),
+    ],
+)
+def test_unknown_commands_suggest_the_closest(text: str, suggestion: str | None) -> None:
+    parsed = parse(text)
+    assert isinstance(parsed, Unknown)
+    assert parsed.suggestion == suggestion
+
+
+def test_every_catalogued_command_parses_to_itself() -> None:
+    for spec in CATALOGUE:
+        parsed = parse(spec.name)
+        assert isinstance(parsed, Parsed)
+        assert parsed.spec is spec
+
+
+def test_commands_of_later_features_are_marked_unavailable() -> None:
+    # Reflective questions, check-ins, rounds and digests come with the cadence features.
+    assert [s.name for s in CATALOGUE if not s.available] == [
+        "question",
+        "checkin",
+        "admin round now",
+        "admin digest",
+        "admin questions",
+    ]
+    assert HELP.available
+
+
+def test_fuzzed_text_never_raises() -> None:
+    rng = random.Random(20261123)
+    alphabet = string.printable + "äöü—–“”😀\u200b\x00"
+    words = [s.name for s in CATALOGUE] + ["2", "weeks", "until", "#x", "<@U1>"]
+    for _ in range(3000):
+        if rng.random() < 0.5:
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        else:
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
+            text = "".join(c if rng.random() > 0.1 else rng.choice(alphabet) for c in text)
+        result = parse(text)
+        assert isinstance(result, Parsed | Unknown)
+        if isinstance(result, Unknown) and result.suggestion is not None:
+            assert isinstance(parse(result.suggestion), Parsed)
