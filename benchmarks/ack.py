@@ -1,7 +1,7 @@
 """Ack benchmark: how fast peercoach answers Slack under load, against a no-op Bolt app.
 
-    python -m benchmarks.ack                       # 200 requests of each kind, SQLite and PostgreSQL
-    python -m benchmarks.ack --quick               # 50 of each kind
+    python -m benchmarks.ack              # 500 requests of each kind, SQLite and PostgreSQL
+    python -m benchmarks.ack --quick      # 100 of each kind
     python -m benchmarks.ack --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 Signed requests go, 50 at a time, to the real `POST /slack/events` of the aiohttp app served on
@@ -35,7 +35,8 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time as clock_time
+from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -529,7 +530,7 @@ def _progress(message: str) -> None:
 
 
 async def run(args: argparse.Namespace) -> list[tuple[str, bool]]:
-    requests = args.requests or (50 if args.quick else 200)
+    requests = args.requests or (100 if args.quick else 500)
     results: list[DatabaseResult] = []
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     notes: list[str] = []
@@ -537,7 +538,10 @@ async def run(args: argparse.Namespace) -> list[tuple[str, bool]]:
         async with fresh_sqlite() as url:
             results.append(
                 await run_database(
-                    "SQLite", url, requests=requests, concurrency=args.concurrency,
+                    "SQLite",
+                    url,
+                    requests=requests,
+                    concurrency=args.concurrency,
                     progress=_progress,
                 )
             )
@@ -549,7 +553,10 @@ async def run(args: argparse.Namespace) -> list[tuple[str, bool]]:
             async with fresh_postgres(admin_url) as url:
                 results.append(
                     await run_database(
-                        "PostgreSQL", url, requests=requests, concurrency=args.concurrency,
+                        "PostgreSQL",
+                        url,
+                        requests=requests,
+                        concurrency=args.concurrency,
                         progress=_progress,
                     )
                 )
@@ -564,7 +571,9 @@ async def run(args: argparse.Namespace) -> list[tuple[str, bool]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ack", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="50 requests of each kind")
+    parser.add_argument(
+        "--quick", action="store_true", help="100 requests of each kind (default 500)"
+    )
     parser.add_argument("--requests", type=int, default=0, help="requests of each kind")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     parser.add_argument("--databases", default="sqlite,postgresql")
