@@ -152,6 +152,11 @@ class Batch:
     def throughput(self) -> float:
         return self.count / self.seconds if self.seconds > 0 else math.nan
 
+    def merged(self, other: Batch) -> Batch:
+        return Batch(
+            self.sent + other.sent, self.failures + other.failures, self.seconds + other.seconds
+        )
+
 
 async def run_batch(
     sender: SlackRequestSender, users: Sequence[str], send: Send, concurrency: int = CONCURRENCY
@@ -400,11 +405,15 @@ async def run_database(
             for kind in kinds:
                 progress(f"{name}: {kind.label}")
                 noop_users = user_ids("NOOP" + kind.key.upper()[:2], size[kind.key])
-                noop = await run_batch(noop_sender, noop_users, kind.send, concurrency)
+                before = await run_batch(noop_sender, noop_users, kind.send, concurrency)
                 app = await run_batch(app_sender, people[kind.key], kind.send, concurrency)
                 done = await _wait_for_answers(fake, app, FOLLOW_UP_SECONDS)
                 # Whatever the listeners do after answering (App Home refreshes) ends here.
                 await tracker.drain(DRAIN_SECONDS)
+                # The baseline runs on both sides of the app, so drift on a shared machine
+                # weighs on both.
+                after = await run_batch(noop_sender, noop_users, kind.send, concurrency)
+                noop = before.merged(after)
                 modals = modals_opened(fake, app) if kind.people == "new" else None
                 result.kinds.append(KindResult(kind, app, noop, done, modals))
             await tracker.drain(DRAIN_SECONDS)

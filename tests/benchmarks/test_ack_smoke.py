@@ -21,10 +21,11 @@ async def test_every_kind_is_acked_answered_and_counted(
 
     assert [r.kind.key for r in result.kinds] == [k.key for k in KINDS]
     for r in result.kinds:
-        for batch in (r.app, r.noop):
+        # The no-op app takes the same batch before and after the app.
+        for batch, count in ((r.app, REQUESTS), (r.noop, 2 * REQUESTS)):
             assert batch.failures == 0, r.kind.key
-            assert batch.count == REQUESTS, r.kind.key
-            assert batch.statuses == {200: REQUESTS}, r.kind.key
+            assert batch.count == count, r.kind.key
+            assert batch.statuses == {200: count}, r.kind.key
             assert batch.seconds > 0
         users = {s.payload.get("user_id") or s.payload["user"]["id"] for s in r.app.sent}
         assert len(users) == REQUESTS, "one distinct person per request"
@@ -59,3 +60,7 @@ def test_percentiles_are_nearest_rank_and_count_lost_requests_as_slowest() -> No
     assert math.isinf(lost.percentile_ms(1.0))
     assert lost.count == 100
     assert lost.ok == 99
+
+    both = batch.merged(lost)
+    assert both.count == 200
+    assert both.throughput == pytest.approx(200 / 3.0)
