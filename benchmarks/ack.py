@@ -49,20 +49,21 @@ from sqlalchemy import make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# The app under test. Every project import is here, so a module that moves is one line to change.
-from bot.app import create_app
-from bot.blocks.home import ACTION_RESUME
-from bot.config import load_settings
-from bot.enrolment import ensure_workspace, join, pause, save_profile, see_person
+from bot.commands.intents import Find, FindKind
+from bot.domain import Cadence
+from bot.enrolment.profile_form import ProfileInput
+from bot.enrolment.service import ensure_workspace, join, pause, save_profile, see_person
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.requests import SentRequest
-from bot.inflight import InflightTracker
-from bot.intents import Find, FindKind
-from bot.profile_form import ProfileInput
-from bot.server import EVENTS_PATH, create_web_app
-from bot.slack_users import SlackUser
+
+# The app under test. Every project import is here, so a module that moves is one line to change.
+from bot.process.app import create_app
+from bot.process.config import load_settings
+from bot.process.inflight import InflightTracker
+from bot.process.server import EVENTS_PATH, create_web_app
+from bot.slack.blocks.home import ACTION_RESUME
+from bot.slack.users import SlackUser
 from storage.migrate import upgrade
-from storage.models import Cadence
 from storage.session import create_engine, create_sessionmaker
 
 CONCURRENCY = 50
