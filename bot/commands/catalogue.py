@@ -169,6 +169,8 @@ def suggest(words: list[str], catalogue: tuple[CommandSpec, ...] = CATALOGUE) ->
     best: tuple[float, int, CommandSpec] | None = None
     for spec in catalogue:
         n = len(spec.words)
+        if spec.group and len(words) > n:
+            continue  # "admin round nw" means one of the admin commands, not the list
         typed = " ".join(words[:n])
         ratio = difflib.SequenceMatcher(None, typed, spec.name).ratio()
         # On a tie, the longer name wins: "admin round nw" is closer to "admin round now".

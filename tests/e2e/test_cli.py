@@ -98,7 +98,7 @@ async def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\n")
     result = await run_cli("check", cwd=tmp_path)
     assert result.returncode == 2
-    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "FAIL configuration: SLACK_BOT_TOKEN is invalid" in result.stdout
 
 
 async def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: Path) -> None:

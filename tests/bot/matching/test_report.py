@@ -21,7 +21,7 @@ def test_a_helper_of_several_members_is_named_once() -> None:
 
 def test_reports_name_people_and_json_keeps_ids() -> None:
     result = match(MatchInput(participants=(ANA, BEN, CLEO)), Mode.PAIRS, 1)
-    summary = "\n".join(summary_lines(result, NAMES))
+    summary = "\n".join(summary_lines(result, NAMES, scale=5))
     table = render_table(result, NAMES)
     for text in (summary, table):
         assert "Ana and Ben both want to get better at giving feedback" in text
