@@ -165,7 +165,8 @@ async def test_find_while_paused_resumes_and_says_so_rather_than_welcoming_anew(
     until = (_today() + timedelta(days=21)).date()
     await coach.ask(f"pause until {until.isoformat()}", ALICE)
     before = await coach.person(ALICE)
-    assert before is not None and before.enrolled_at is not None
+    assert before is not None
+    assert before.enrolled_at is not None
     answer = await coach.ask("find", ALICE)
     text = all_text(answer)
     assert "Welcome back" in text

@@ -87,6 +87,7 @@ def test_the_slack_summary_reports_in_the_third_person_with_scores_on_their_scal
     summary = "\n".join(lines)
     assert re.search(r"\bscore \d+\.\d out of 5\b", summary)
     assert re.search(r"mean score \d+\.\d out of 5\.$", lines[0])
-    assert "1234567" not in summary and "seed" not in summary
+    assert "1234567" not in summary
+    assert "seed" not in summary
     assert not re.search(r"\b(you|your)\b", summary, re.IGNORECASE)
     assert "• Ida: no allowed partner: every possible partner is ruled out" in summary
