@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from bot.process.config import ConfigError, Settings, load_settings
+from bot.process.config import Settings, diagnose_settings
 from bot.process.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -25,16 +25,13 @@ EXIT_CONFIG = 2
 
 
 def _settings(*, need_slack: bool) -> Settings:
-    """Load settings once; a bad value is one line on stderr and exit code 2."""
-    try:
-        settings = load_settings()
-        if need_slack:
-            settings.require_slack()
-    except ConfigError as exc:
-        click.echo(f"peercoach: configuration error: {exc}", err=True)
+    """Load settings once; every bad or missing value goes in one line on stderr, exit code 2."""
+    diagnosis = diagnose_settings(need_slack=need_slack)
+    if diagnosis.problems:
+        click.echo(f"peercoach: configuration error: {'; '.join(diagnosis.problems)}", err=True)
         sys.exit(EXIT_CONFIG)
-    configure_logging(settings.log_level, settings.log_format)
-    return settings
+    configure_logging(diagnosis.settings.log_level, diagnosis.settings.log_format)
+    return diagnosis.settings
 
 
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,16 +90,26 @@ def upgrade() -> None:
     click.echo(f"database at {safe_database_url(settings.database_url)} is at revision {revision}")
 
 
-@cli.command(help="Check the configuration, the database and the Slack token.")
+@cli.command(
+    help=(
+        "Check every setting, that the database answers, that Slack accepts the bot token "
+        "(auth.test) and, in Socket Mode, the app token (apps.connections.open). One line per "
+        "check; exit code 2 for a configuration problem, 1 for another failure."
+    )
+)
 def check() -> None:
-    from bot.process.checks import run_checks
+    from bot.process.checks import Outcome, configuration_results, run_checks
 
-    settings = _settings(need_slack=True)
-    results = asyncio.run(run_checks(settings))
+    diagnosis = diagnose_settings(need_slack=True)
+    configure_logging(diagnosis.settings.log_level, diagnosis.settings.log_format)
+    results = configuration_results(diagnosis)
     for result in results:
-        mark = "ok  " if result.ok else "FAIL"
-        click.echo(f"{mark} {result.name}: {result.detail}")
-    sys.exit(0 if all(r.ok for r in results) else 1)
+        click.echo(result.line())
+    # Each probe line is printed as it finishes, so a slow one does not hide the others.
+    probes = asyncio.run(run_checks(diagnosis, on_result=lambda r: click.echo(r.line())))
+    if diagnosis.problems:
+        sys.exit(EXIT_CONFIG)
+    sys.exit(0 if all(r.outcome is not Outcome.FAIL for r in probes) else 1)
 
 
 # The values of bot.matching.model.Mode, spelled out so that `peercoach --help` and `serve` do

@@ -23,8 +23,9 @@ from bot.domain import EnrolmentState
 from bot.enrolment import service as enrolment
 from bot.privacy import service as privacy
 from bot.process.deps import Deps, deps_of
-from bot.slack.admins import is_admin
+from bot.slack.admins import is_admin, shows_admin_commands
 from bot.slack.blocks.commands import (
+    admin_commands_message,
     help_message,
     malformed_command_message,
     not_available_message,
@@ -94,7 +95,9 @@ async def on_peercoach(
         return
     name = command_name(intent)
     if name == "help":
-        await ack(**help_message())
+        # Who is an admin needs users.info, so the answer follows the (empty) ack.
+        await ack()
+        await _help(command, client, respond, deps)
         return
     spec = _spec(name)
     admin_only = spec.audience is Audience.ADMIN
@@ -115,6 +118,13 @@ async def on_peercoach(
             await ctx.reply(**not_available_message(spec))
             return
     await _FLOWS[name](ctx, user, intent)
+
+
+async def _help(
+    command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, deps: Deps
+) -> None:
+    for_admin = await shows_admin_commands(client, command["user_id"], deps.admins)
+    await respond(**help_message(for_admin=for_admin))
 
 
 def _spec(name: str) -> CommandSpec:
@@ -230,6 +240,10 @@ async def _export(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     await ctx.reply(**export_sent_message())
 
 
+async def _admin_commands(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await ctx.reply(**admin_commands_message())
+
+
 async def _admin_settings(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     await open_settings_modal(ctx.client, ctx.trigger_id, ctx.team_id, ctx.deps, reply=ctx.reply)
 
@@ -251,6 +265,7 @@ _FLOWS: dict[str, Flow] = {
     "leave": _leave,
     "forget": _forget,
     "export": _export,
+    "admin": _admin_commands,
     "admin settings": _admin_settings,
     "admin match preview": _admin_match_preview,
 }

@@ -43,6 +43,7 @@ def joined_reply(
         next_round=outcome.next_round,
         profile_summary=summary,
         first_time=outcome.first_time,
+        resumed=outcome.resumed,
     )
 
 

@@ -38,4 +38,6 @@ async def match_preview(deps: Deps, team_id: str) -> dict[str, Any]:
             select(Person.slack_user_id, Person.display_name).where(Person.team_id == team_id)
         )
         names = {user_id: name for user_id, name in rows.tuples()}
-    return match_preview_message(results, names)
+    return match_preview_message(
+        results, names, weights=settings.weights, team_id=team_id, on=today
+    )

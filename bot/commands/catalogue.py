@@ -21,6 +21,9 @@ class CommandSpec:
     summary: str
     available: bool = False
     audience: Audience = Audience.EVERYONE
+    # Names a family of commands ("admin"): words after it that name none of them are a
+    # mistyped command, not arguments, so they get the closest command as a suggestion.
+    group: bool = False
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -62,37 +65,61 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     CommandSpec("forget", "forget", "Delete your personal data", available=True),
     CommandSpec("help", "help", "Show this help", available=True),
     CommandSpec(
+        "admin",
+        "admin",
+        "List the admin commands and what each does",
+        available=True,
+        audience=Audience.ADMIN,
+        group=True,
+    ),
+    CommandSpec(
         "admin settings",
         "admin settings",
-        "Programme settings",
+        "Change the programme settings: cadence, round day, circle size, matching weights",
         available=True,
         audience=Audience.ADMIN,
     ),
     CommandSpec(
         "admin match preview",
         "admin match preview",
-        "Preview the next round's matches",
+        "Preview the next round's matches, scores and who would be left out; sends nothing",
         available=True,
         audience=Audience.ADMIN,
     ),
     CommandSpec(
-        "admin round now", "admin round now", "Start a round right away", audience=Audience.ADMIN
+        "admin round now",
+        "admin round now",
+        "Start a round right away and introduce the new matches",
+        audience=Audience.ADMIN,
     ),
     CommandSpec(
         "admin digest",
         "admin digest [#channel]",
-        "Post the programme digest",
+        "Post the programme digest (anonymous counts) to a channel",
         audience=Audience.ADMIN,
     ),
     CommandSpec(
         "admin questions",
         "admin questions add|list|retire",
-        "Manage the question bank",
+        "Add, list or retire the reflective questions people are sent",
         audience=Audience.ADMIN,
     ),
 )
 
 HELP = next(spec for spec in CATALOGUE if spec.name == "help")
+
+
+def commands_for(
+    audience: Audience, *, available: bool, catalogue: tuple[CommandSpec, ...] = CATALOGUE
+) -> list[CommandSpec]:
+    """The commands one audience sees in a list, built or not yet built, in catalogue order.
+
+    Group names ("admin") are left out: they list the commands, they are not one of them."""
+    return [
+        spec
+        for spec in catalogue
+        if spec.audience is audience and spec.available is available and not spec.group
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +158,10 @@ def parse(text: str, catalogue: tuple[CommandSpec, ...] = CATALOGUE) -> Parsed |
         n = len(spec.words)
         if tuple(words[:n]) == spec.words and (best is None or n > len(best.words)):
             best = spec
-    if best is None:
+    args = tuple(original[len(best.words) :]) if best is not None else ()
+    if best is None or (best.group and args):
         return Unknown(" ".join(original), suggest(words, catalogue))
-    return Parsed(best, tuple(original[len(best.words) :]))
+    return Parsed(best, args)
 
 
 def suggest(words: list[str], catalogue: tuple[CommandSpec, ...] = CATALOGUE) -> str | None:
@@ -141,6 +169,8 @@ def suggest(words: list[str], catalogue: tuple[CommandSpec, ...] = CATALOGUE) ->
     best: tuple[float, int, CommandSpec] | None = None
     for spec in catalogue:
         n = len(spec.words)
+        if spec.group and len(words) > n:
+            continue  # "admin round nw" means one of the admin commands, not the list
         typed = " ".join(words[:n])
         ratio = difflib.SequenceMatcher(None, typed, spec.name).ratio()
         # On a tie, the longer name wins: "admin round nw" is closer to "admin round now".

@@ -111,9 +111,10 @@ async def save_profile(
 
 @dataclass(frozen=True, slots=True)
 class JoinOutcome:
-    first_time: bool
+    first_time: bool  # joining anew: never taken part, or left before
     next_round: date | None
     flash_week: date | None = None
+    resumed: bool = False  # was paused: joining again ended the pause
 
 
 def week_start(day: date) -> date:
@@ -127,13 +128,17 @@ async def join(
     *,
     now: datetime,
 ) -> JoinOutcome:
-    """Apply `find …` or `mentor N` to someone who has a profile."""
-    first_time = person.enrolment_state is not EnrolmentState.ENROLLED
+    """Apply `find …` or `mentor N` to someone who has a profile.
+
+    Someone paused who asks to take part is resumed, as `resume` would: they asked to be
+    matched, and a pause that silently outlived that request would surprise them."""
+    resumed = person.enrolment_state is EnrolmentState.PAUSED
+    first_time = person.enrolment_state in (EnrolmentState.NOT_ENROLLED, EnrolmentState.LEFT)
     today = now.date()
     if first_time:
         person.enrolled_at = now
         person.left_at = None
-        person.paused_until = None
+    person.paused_until = None
     person.enrolment_state = EnrolmentState.ENROLLED
     flash: date | None = None
     if isinstance(intent, OfferMentoring):
@@ -151,7 +156,7 @@ async def join(
     await session.flush()
     settings = await load_programme_settings(session, person.team_id)
     last = await MatchRepository(session).last_round_date(person.team_id)
-    return JoinOutcome(first_time, next_round_date(settings, today, last), flash)
+    return JoinOutcome(first_time, next_round_date(settings, today, last), flash, resumed)
 
 
 async def pause(

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from bot.matching.model import Criterion, Group, LeftOut, MatchResult, Mode
+from bot.matching.model import Criterion, Group, LeftOut, LeftOutReason, MatchResult, Mode, Weights
 
 _Label = Callable[[str], str]
 
@@ -94,29 +94,42 @@ def to_json(result: MatchResult) -> dict[str, Any]:
     }
 
 
-def summary_lines(result: MatchResult, names: Mapping[str, str] | None = None) -> list[str]:
-    """A handful of short lines for a Slack message (an admin's preview of a round).
+def score_scale(mode: Mode, weights: Weights) -> float:
+    """The highest score a group can reach in `mode`: every criterion it counts at full marks.
 
-    `names` maps ids to what should be shown instead, e.g. ``<@U012AB>`` mentions.
+    Scores are weighted sums of criteria that each score 0..1, so the scale is the sum of the
+    weights of the criteria the mode counts."""
+    return sum(weights.of(criterion) for criterion in MODE_CRITERIA[mode])
+
+
+def summary_lines(
+    result: MatchResult, names: Mapping[str, str] | None = None, *, scale: float
+) -> list[str]:
+    """A handful of short lines for a Slack message: an admin's report on a round to come.
+
+    Written about the people, in the third person, with each score on its scale (`scale`,
+    from `score_scale`). The seed is left to the caller's replay line. `names` maps ids to
+    what should be shown instead, e.g. display names.
     """
     label = _labeller(names, with_id=False)
     mean = mean_score(result)
-    score = "no groups" if mean is None else f"mean score {mean:.2f}"
+    score = "no groups" if mean is None else f"mean score {_on_scale(mean, scale)}"
     lines = [
-        f"{_mode_title(result)} preview (seed {result.seed}): {placed(result)} of "
-        f"{eligible(result)} people placed in {_groups(len(result.groups))}, {score}."
+        f"*{_mode_title(result)}*: {placed(result)} of {_people(eligible(result))} would be "
+        f"placed in {_groups(len(result.groups))}, {score}."
     ]
     best = sorted(result.groups, key=lambda g: (-g.score, g.members))[:SLACK_TOP_GROUPS]
     if best:
         lines.append("Best matches:")
         lines.extend(
-            f"• {_members_text(group, label)}: {_explanation(group, names)} ({group.score:.2f})"
+            f"• {_members_text(group, label)}: {_explanation(group, names)} "
+            f"(score {_on_scale(group.score, scale)})"
             for group in best
         )
     if result.left_out:
         lines.append(f"Left out ({len(result.left_out)}):")
         shown = result.left_out[:SLACK_MAX_LISTED]
-        lines.extend(f"• {label(entry.id)}: {_reason_text(entry)}" for entry in shown)
+        lines.extend(f"• {label(entry.id)}: {_reason_for_admin(entry)}" for entry in shown)
         if len(result.left_out) > len(shown):
             lines.append(f"• and {len(result.left_out) - len(shown)} more")
     else:
@@ -126,6 +139,46 @@ def summary_lines(result: MatchResult, names: Mapping[str, str] | None = None) -
         parts = ", ".join(f"{reason} {count}" for reason, count in sorted(counts.items()))
         lines.append(f"Not matched this round: {len(result.unavailable)} ({parts}).")
     return lines
+
+
+# The criteria each mode scores (mentorship scores a pair on what the mentor can offer, when
+# they can meet and a different function; see bot.matching.mentorship).
+MODE_CRITERIA: dict[Mode, tuple[Criterion, ...]] = {
+    Mode.PAIRS: tuple(Criterion),
+    Mode.CIRCLES: tuple(Criterion),
+    Mode.MENTORSHIP: (Criterion.FUNCTION, Criterion.HOURS, Criterion.COMPLEMENT),
+    Mode.REVERSE: (Criterion.FUNCTION, Criterion.HOURS, Criterion.COMPLEMENT),
+}
+
+# Why someone is left out, said about them to an admin. The engine's `detail` speaks to the
+# person ("you"); the full detail is in `peercoach match --dry-run`, which the preview names.
+_ADMIN_REASONS: dict[LeftOutReason, str] = {
+    LeftOutReason.NO_ALLOWED_PARTNER: (
+        "no allowed partner: every possible partner is ruled out by a hard rule (a past "
+        "partner, a do-not-pair list or the time-zone limit)"
+    ),
+    LeftOutReason.NO_MENTOR: (
+        "no mentor: nobody senior enough, with room left and allowed to meet them, is available"
+    ),
+    LeftOutReason.NO_SKILL_MATCH: (
+        "no skill match: nobody offers a skill they want to grow, or wants one they offer"
+    ),
+    LeftOutReason.TOO_FEW_PEOPLE: "too few people who can meet each other to form a group",
+}
+
+
+def _reason_for_admin(entry: LeftOut) -> str:
+    if isinstance(entry.reason, LeftOutReason):
+        return _ADMIN_REASONS[entry.reason]
+    return _reason_name(entry)
+
+
+def _on_scale(score: float, scale: float) -> str:
+    return f"{score:.1f} out of {scale:g}"
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
 
 
 def _summary(result: MatchResult) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -40,7 +42,11 @@ class LogFormat(StrEnum):
 
 
 class ConfigError(Exception):
-    """A missing or malformed setting, with a message fit for one line on the terminal."""
+    """Missing or malformed settings: every problem found, each fit for one terminal line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(dict.fromkeys(problems))
+        super().__init__("; ".join(self.problems))
 
 
 def _is_http_url(value: str) -> bool:
@@ -180,15 +186,23 @@ class Settings(BaseSettings):
     def openai_enabled(self) -> bool:
         return self.openai_api_key is not None
 
-    def require_slack(self) -> None:
-        """`serve` and `check` need Slack credentials; `db upgrade` does not."""
+    def slack_problems(self) -> list[str]:
+        """What is missing for `serve` and `check`, which need Slack credentials."""
+        problems = []
         if self.slack_bot_token is None:
-            raise ConfigError(_missing("SLACK_BOT_TOKEN"))
+            problems.append(_missing("SLACK_BOT_TOKEN"))
         if not self.socket_mode and self.slack_signing_secret is None:
-            raise ConfigError(
+            problems.append(
                 _missing("SLACK_SIGNING_SECRET")
                 + " (or set SLACK_APP_TOKEN to receive events over Socket Mode)"
             )
+        return problems
+
+    def require_slack(self) -> None:
+        """`serve` needs Slack credentials; `db upgrade` does not."""
+        problems = self.slack_problems()
+        if problems:
+            raise ConfigError(problems)
 
 
 def _missing(variable: str) -> str:
@@ -204,16 +218,57 @@ def _variable_for(error: dict[str, Any]) -> str:
     return field.upper()
 
 
+def _invalid(exc: ValidationError) -> dict[str, str]:
+    """Each malformed variable, mapped to the line that explains it."""
+    invalid: dict[str, str] = {}
+    for error in exc.errors():
+        variable = _variable_for(dict(error))
+        invalid[variable] = f"{variable} is invalid; it should be {EXPECTED.get(variable, 'set')}"
+    return invalid
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Read and validate the settings, turning any problem into one ConfigError line."""
+    """Read and validate the settings; a ConfigError names every malformed variable."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            variable = _variable_for(dict(error))
-            problems.append(f"{variable} is invalid; it should be {EXPECTED.get(variable, 'set')}")
-        raise ConfigError("; ".join(dict.fromkeys(problems))) from None
+        raise ConfigError(list(_invalid(exc).values())) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """Every configuration problem at once, for `peercoach check`.
+
+    `settings` holds the valid values, each malformed one replaced by its default so that the
+    other checks can still run; `unusable` names those variables, whose checks are skipped.
+    """
+
+    settings: Settings
+    problems: tuple[str, ...]
+    unusable: frozenset[str]
+
+
+def diagnose_settings(*, need_slack: bool = True, **overrides: Any) -> Diagnosis:
+    """`load_settings` (and `require_slack`), collecting every problem instead of raising."""
+    try:
+        settings = Settings(**overrides)
+        invalid: dict[str, str] = {}
+    except ValidationError as exc:
+        invalid = _invalid(exc)
+        # Init values win over the environment and .env, so the defaults replace the bad ones.
+        defaults = {
+            info.alias: info.default
+            for info in Settings.model_fields.values()
+            if info.alias in invalid
+        }
+        settings = Settings(**{**overrides, **defaults})
+    # A malformed token is reported once, as malformed, and not again as missing.
+    missing = [
+        problem
+        for problem in (settings.slack_problems() if need_slack else [])
+        if problem.split(" ", 1)[0] not in invalid
+    ]
+    return Diagnosis(settings, (*invalid.values(), *missing), frozenset(invalid))
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -130,3 +132,84 @@ async def test_match_preview_lists_people_left_out_with_a_reason(admin_coach: Co
     await admin_coach.enrol(ALICE)
     answer = await admin_coach.ask("admin match preview", ADMIN)
     assert "alice" in all_text(answer).lower()
+
+
+async def _after_empty_ack(coach: Coach, text: str, user: str) -> dict[str, Any]:
+    """The answer to a command whose ack must be empty (it needs Slack or the database)."""
+    sent = await coach.command(text, user)
+    assert not sent.body, sent.body
+    url = sent.payload["response_url"]
+    response = await coach.fake.wait_for_response(predicate=lambda r: r.url == url)
+    return dict(response.json)
+
+
+@pytest.mark.parametrize("user", [ADMIN, OWNER, LISTED])
+async def test_admin_alone_lists_the_admin_commands_and_marks_the_unbuilt(
+    admin_coach: Coach, user: str
+) -> None:
+    answer = await _after_empty_ack(admin_coach, "admin", user)
+    text = all_text(answer)
+    assert "/peercoach admin settings" in text
+    assert "/peercoach admin match preview" in text
+    assert "Not built yet" in text
+    assert text.index("Not built yet") < text.index("/peercoach admin round now")
+    assert "/peercoach find" not in text
+
+
+async def test_admin_alone_politely_refuses_a_member(admin_coach: Coach) -> None:
+    answer = await _after_empty_ack(admin_coach, "admin", ALICE)
+    text = all_text(answer)
+    assert "admin" in text.lower()
+    assert "/peercoach admin settings" not in text
+
+
+@pytest.mark.parametrize(("user", "admin"), [(ADMIN, True), (LISTED, True), (ALICE, False)])
+async def test_help_shows_the_admin_commands_only_to_admins(
+    admin_coach: Coach, user: str, admin: bool
+) -> None:
+    answer = await _after_empty_ack(admin_coach, "help", user)
+    text = all_text(answer)
+    assert "/peercoach find" in text
+    assert "Coming soon" in text
+    assert ("/peercoach admin settings" in text) is admin
+    assert ("/peercoach admin round now" in text) is admin
+
+
+async def test_a_listed_admin_gets_help_without_a_call_to_slack(admin_coach: Coach) -> None:
+    await _after_empty_ack(admin_coach, "help", LISTED)
+    assert not admin_coach.fake.calls_to("users.info")
+
+
+async def test_help_is_acked_before_slack_answers_who_is_an_admin(admin_coach: Coach) -> None:
+    admin_coach.fake.script("users.info", delay=1.5)
+    sent = await admin_coach.command("help", ADMIN)
+    assert not sent.body
+    assert sent.elapsed < 1.0
+    url = sent.payload["response_url"]
+    response = await admin_coach.fake.wait_for_response(predicate=lambda r: r.url == url)
+    assert "/peercoach admin settings" in all_text(response.json)
+
+
+async def test_help_falls_back_to_the_member_list_when_slack_fails(admin_coach: Coach) -> None:
+    admin_coach.fake.script("users.info", status=500, times=5)
+    answer = await _after_empty_ack(admin_coach, "help", ADMIN)
+    text = all_text(answer)
+    assert "/peercoach find" in text
+    assert "/peercoach admin settings" not in text
+
+
+async def test_match_preview_reads_as_a_report_to_an_admin(admin_coach: Coach) -> None:
+    await admin_coach.enrol(ALICE, function="engineering", level="3")
+    await admin_coach.enrol(BOB, function="design", level="3", time_zone="Europe/Paris")
+    answer = await admin_coach.ask("admin match preview", ADMIN)
+    sections = [b["text"]["text"] for b in answer["blocks"] if b["type"] in ("section", "header")]
+    contexts = [
+        e["text"] for b in answer["blocks"] if b["type"] == "context" for e in b["elements"]
+    ]
+    body = "\n".join(sections + contexts)
+    assert not re.search(r"\b(you|your)\b", body, re.IGNORECASE)
+    assert re.search(r"\(score \d+\.\d out of 5\)", body)
+    assert "seed" not in "\n".join(sections)
+    [replay] = [c for c in contexts if "--seed" in c]
+    team = admin_coach.fake.team_id
+    assert re.search(rf"peercoach match --dry-run --team {team} --mode pairs --seed \d+ ", replay)

@@ -98,7 +98,7 @@ async def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\n")
     result = await run_cli("check", cwd=tmp_path)
     assert result.returncode == 2
-    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "FAIL configuration: SLACK_BOT_TOKEN is invalid" in result.stdout
 
 
 async def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: Path) -> None:
@@ -197,3 +197,66 @@ async def test_serve_with_a_rejected_token_is_one_line(
         "peercoach: auth.test failed: the token was rejected; check SLACK_BOT_TOKEN"
     )
     assert "Traceback" not in result.stderr
+
+
+async def test_check_reports_every_configuration_problem_in_one_run(tmp_path: Path) -> None:
+    result = await run_cli(
+        "check",
+        cwd=tmp_path,
+        SLACK_BOT_TOKEN="xoxp-a-user-token",
+        PEERCOACH_PORT="http",
+        PEERCOACH_ADMINS="alice",
+        DATABASE_URL="mysql://x",
+    )
+    assert result.returncode == 2
+    lines = result.stdout.strip().splitlines()
+    problems = [line for line in lines if line.startswith("FAIL configuration: ")]
+    for variable in (
+        "SLACK_BOT_TOKEN is invalid",
+        "PEERCOACH_PORT is invalid",
+        "PEERCOACH_ADMINS is invalid",
+        "DATABASE_URL is invalid",
+        "SLACK_SIGNING_SECRET is not set",
+    ):
+        assert sum(variable in line for line in problems) == 1, result.stdout
+    assert "skip database: fix DATABASE_URL first" in lines
+    assert "skip slack: fix SLACK_BOT_TOKEN first" in lines
+    assert "Traceback" not in result.stderr
+
+
+async def test_check_verifies_the_app_token_in_socket_mode(
+    fake_slack: FakeSlack, database_url: str, tmp_path: Path
+) -> None:
+    result = await run_cli(
+        "check",
+        cwd=tmp_path,
+        **slack_env(fake_slack, SLACK_APP_TOKEN=fake_slack.app_token, DATABASE_URL=database_url),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   socket mode: the app token may open connections" in result.stdout
+    assert fake_slack.calls_to("apps.connections.open")
+
+
+async def test_check_reports_a_rejected_app_token(
+    fake_slack: FakeSlack, database_url: str, tmp_path: Path
+) -> None:
+    result = await run_cli(
+        "check",
+        cwd=tmp_path,
+        **slack_env(fake_slack, SLACK_APP_TOKEN="xapp-1-revoked", DATABASE_URL=database_url),
+    )
+    assert result.returncode == 1
+    assert result.stdout.strip().splitlines()[-1] == (
+        "FAIL socket mode: apps.connections.open failed: the token was rejected; check "
+        "SLACK_APP_TOKEN (an xapp- token with connections:write)"
+    )
+    assert "ok   slack: connected" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+async def test_serve_names_every_missing_setting_in_its_one_line(tmp_path: Path) -> None:
+    result = await run_cli("serve", cwd=tmp_path, PEERCOACH_PORT="0")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    for variable in ("PEERCOACH_PORT", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+        assert variable in line

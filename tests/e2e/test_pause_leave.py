@@ -156,3 +156,24 @@ async def test_home_pause_modal_and_resume_button(coach: Coach, fake_slack: Fake
     person = await coach.person(ALICE)
     assert person is not None
     assert person.enrolment_state is EnrolmentState.ENROLLED
+
+
+async def test_find_while_paused_resumes_and_says_so_rather_than_welcoming_anew(
+    coach: Coach,
+) -> None:
+    await coach.enrol(ALICE)
+    until = (_today() + timedelta(days=21)).date()
+    await coach.ask(f"pause until {until.isoformat()}", ALICE)
+    before = await coach.person(ALICE)
+    assert before is not None
+    assert before.enrolled_at is not None
+    answer = await coach.ask("find", ALICE)
+    text = all_text(answer)
+    assert "Welcome back" in text
+    assert "pause is over" in text
+    assert "Welcome to peercoach" not in text
+    person = await coach.person(ALICE)
+    assert person is not None
+    assert person.enrolment_state is EnrolmentState.ENROLLED
+    assert person.paused_until is None
+    assert person.enrolled_at == before.enrolled_at

@@ -21,7 +21,7 @@ async def socket_server(fake_slack: FakeSlack, database_url: str) -> AsyncIterat
         yield running
 
 
-async def test_slash_command_over_socket_mode_is_acked_with_help(
+async def test_slash_command_over_socket_mode_is_acked_then_answered(
     socket_server: Server, fake_slack: FakeSlack
 ) -> None:
     await fake_slack.wait_for_socket_connections(1)
@@ -32,8 +32,11 @@ async def test_slash_command_over_socket_mode_is_acked_with_help(
         await builder.close()
     envelope_id = await fake_slack.socket_send("slash_commands", payload)
     ack = await fake_slack.wait_for_ack(envelope_id, timeout=3)
-    assert "pairs you with a colleague" in ack["payload"]["text"]
-    assert ack["payload"]["response_type"] == "ephemeral"
+    assert not ack.get("payload")
+    url = payload["response_url"]
+    answer = await fake_slack.wait_for_response(predicate=lambda r: r.url == url)
+    assert "pairs you with a colleague" in answer.json["text"]
+    assert answer.json["response_type"] == "ephemeral"
 
 
 async def test_reconnects_when_slack_asks_and_keeps_working(

@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec, Unknown
+from bot.commands.catalogue import Audience, CommandSpec, Unknown, commands_for
 from bot.commands.intents import Malformed
 from bot.slack.copy import text
 
@@ -31,38 +31,60 @@ def _ephemeral(fallback: str, blocks: list[Block]) -> Message:
     }
 
 
+def _section(mrkdwn: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=mrkdwn))
+
+
+def _soon_section(header: str, specs: list[CommandSpec]) -> SectionBlock:
+    # Unbuilt commands are always under a header that says so, never mixed with working ones.
+    return _section(f"{header}  _{text.HELP_SOON_NOTE}_\n{_lines(specs)}")
+
+
 def _catalogue_blocks(*, include_admin: bool) -> list[Block]:
-    available = [s for s in CATALOGUE if s.available and s.audience is Audience.EVERYONE]
-    soon = [s for s in CATALOGUE if not s.available and s.audience is Audience.EVERYONE]
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(text=f"{text.HELP_AVAILABLE_HEADER}\n{_lines(available)}")
+        _section(
+            f"{text.HELP_AVAILABLE_HEADER}\n"
+            f"{_lines(commands_for(Audience.EVERYONE, available=True))}"
         )
     ]
+    soon = commands_for(Audience.EVERYONE, available=False)
     if soon:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"{text.HELP_SOON_HEADER}  _{text.HELP_SOON_NOTE}_\n{_lines(soon)}"
-                )
-            )
-        )
-    admin = [s for s in CATALOGUE if s.audience is Audience.ADMIN]
-    if include_admin and admin:
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"{text.HELP_ADMIN_HEADER}\n{_lines(admin)}"))
-        )
+        blocks.append(_soon_section(text.HELP_SOON_HEADER, soon))
+    if include_admin:
+        admin = commands_for(Audience.ADMIN, available=True)
+        header = text.HELP_ADMIN_HEADER.format(slash=text.SLASH_COMMAND)
+        blocks.append(_section(f"{header}\n{_lines(admin)}"))
+        admin_soon = commands_for(Audience.ADMIN, available=False)
+        if admin_soon:
+            blocks.append(_soon_section(text.HELP_ADMIN_SOON_HEADER, admin_soon))
     return blocks
 
 
-def help_message() -> Message:
+def help_message(*, for_admin: bool) -> Message:
+    """`/peercoach help`: what everyone can do, plus the admin commands for admins only."""
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=text.HELP_INTRO)),
+        _section(text.HELP_INTRO),
         DividerBlock(),
-        *_catalogue_blocks(include_admin=True),
+        *_catalogue_blocks(include_admin=for_admin),
         ContextBlock(elements=[MarkdownTextObject(text=text.HELP_FOOTER)]),
     ]
     return _ephemeral(text.HELP_INTRO, blocks)
+
+
+def admin_commands_message() -> Message:
+    """`/peercoach admin`: every admin command with what it does, unbuilt ones marked."""
+    blocks: list[Block] = [
+        _section(text.ADMIN_INTRO),
+        _section(
+            f"{text.ADMIN_AVAILABLE_HEADER}\n{_lines(commands_for(Audience.ADMIN, available=True))}"
+        ),
+    ]
+    soon = commands_for(Audience.ADMIN, available=False)
+    if soon:
+        blocks.append(_soon_section(text.ADMIN_SOON_HEADER, soon))
+    footer = text.ADMIN_FOOTER.format(slash=text.SLASH_COMMAND)
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    return _ephemeral(text.ADMIN_INTRO, blocks)
 
 
 def unknown_command_message(unknown: Unknown) -> Message:

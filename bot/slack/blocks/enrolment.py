@@ -107,11 +107,18 @@ def _next_round(next_round: date | None, on: str, soon: str) -> str:
 
 
 def joined_message(
-    kind: FindKind, *, next_round: date | None, profile_summary: str, first_time: bool
+    kind: FindKind,
+    *,
+    next_round: date | None,
+    profile_summary: str,
+    first_time: bool,
+    resumed: bool = False,
 ) -> Message:
     """After `find`, `find circle`, `find mentor` or `find flash` (see also `flash_message`)."""
     joined = copy.JOINED[kind.value]
-    if first_time:
+    if resumed:
+        joined = f"{copy.JOINED_RESUMED} {joined}"
+    elif first_time:
         joined = f"{copy.JOINED_WELCOME} {joined}"
     when = _next_round(next_round, copy.JOINED_NEXT_ROUND_ON, copy.JOINED_NEXT_ROUND_SOON)
     blocks: list[Block] = [_section(f"{joined}\n{when}")]

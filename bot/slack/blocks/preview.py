@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -15,8 +16,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.matching.model import MatchResult
-from bot.matching.report import summary_lines
+from bot.matching.model import MatchResult, Weights
+from bot.matching.report import score_scale, summary_lines
 from bot.slack.copy import text
 
 _SECTION_LIMIT = 3000
@@ -39,9 +40,22 @@ def _chunks(lines: Sequence[str]) -> list[str]:
     return chunks
 
 
+def _escaped(value: str) -> str:
+    # Display names are user text: shown as data, never as mrkdwn links or mentions.
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def match_preview_message(
-    results: Sequence[MatchResult], names: Mapping[str, str]
+    results: Sequence[MatchResult],
+    names: Mapping[str, str],
+    *,
+    weights: Weights,
+    team_id: str,
+    on: date,
 ) -> dict[str, Any]:
+    """The admin's report on the next round: one section per programme, each with the
+    command that replays it (the seed appears there and only there)."""
+    shown = {person: _escaped(name) for person, name in names.items()}
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=text.PREVIEW_TITLE)),
         ContextBlock(elements=[MarkdownTextObject(text=text.PREVIEW_NOTE)]),
@@ -50,8 +64,13 @@ def match_preview_message(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text.PREVIEW_NOBODY)))
     for result in results:
         blocks.append(DividerBlock())
-        for chunk in _chunks(summary_lines(result, names)):
+        lines = summary_lines(result, shown, scale=score_scale(result.mode, weights))
+        for chunk in _chunks(lines):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+        replay = text.PREVIEW_REPLAY.format(
+            team=team_id, mode=result.mode.value, seed=result.seed, date=on.isoformat()
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=replay)]))
     if len(blocks) > _MESSAGE_BLOCK_LIMIT:
         blocks = blocks[: _MESSAGE_BLOCK_LIMIT - 1]
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.PREVIEW_TRUNCATED)]))

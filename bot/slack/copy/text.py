@@ -13,7 +13,16 @@ HELP_INTRO: Final = (
 HELP_AVAILABLE_HEADER: Final = "*What you can do*"
 HELP_SOON_HEADER: Final = "*Coming soon*"
 HELP_SOON_NOTE: Final = "These commands are not available in this version yet."
-HELP_ADMIN_HEADER: Final = "*For admins*"
+HELP_ADMIN_HEADER: Final = "*For admins*  _`{slash} admin` lists these with more detail._"
+HELP_ADMIN_SOON_HEADER: Final = "*For admins, coming soon*"
+
+ADMIN_INTRO: Final = (
+    "*peercoach admin commands.* They work for the workspace's admins and owners and for the "
+    "people listed in `PEERCOACH_ADMINS`."
+)
+ADMIN_AVAILABLE_HEADER: Final = "*Available now*"
+ADMIN_SOON_HEADER: Final = "*Not built yet*"
+ADMIN_FOOTER: Final = "`{slash} help` lists the commands everyone can use."
 HELP_FOOTER: Final = "Questions or ideas? Ask the people who run peercoach in your workspace."
 
 UNKNOWN_COMMAND: Final = "I don't know `{slash} {text}`."
@@ -69,12 +78,17 @@ PAUSE_NOT_ENROLLED: Final = "You are not taking part in peercoach, so there is n
 
 PREVIEW_TITLE: Final = "Next round: match preview"
 PREVIEW_NOTE: Final = (
-    "Only you can see this. Nothing has been sent to anyone; the round itself may differ if "
-    "people join, pause or edit their profiles before it starts."
+    "Shown only to the admin who asked. Nothing has been sent to anyone; the round itself may "
+    "differ if people join, pause or edit their profiles before it starts. A score is the sum "
+    "of the weighted criteria (programme settings), out of the most a group could reach."
 )
 PREVIEW_NOBODY: Final = (
     "Nobody with a complete profile is taking part yet, so there is nothing to match. "
     "People join with `/peercoach find`."
+)
+PREVIEW_REPLAY: Final = (
+    "Replay with every reason in full: `peercoach match --dry-run --team {team} --mode {mode} "
+    "--seed {seed} --date {date}`"
 )
 PREVIEW_TRUNCATED: Final = (
     "The preview is longer than one Slack message; `peercoach match --dry-run` prints it all."

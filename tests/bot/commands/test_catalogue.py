@@ -7,7 +7,15 @@ import string
 
 import pytest
 
-from bot.commands.catalogue import CATALOGUE, HELP, Parsed, Unknown, parse
+from bot.commands.catalogue import (
+    CATALOGUE,
+    HELP,
+    Audience,
+    Parsed,
+    Unknown,
+    commands_for,
+    parse,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,6 +40,8 @@ from bot.commands.catalogue import CATALOGUE, HELP, Parsed, Unknown, parse
             ("add", "What", "went", "well?"),
         ),
         ("admin round now", "admin round now", ()),
+        ("admin", "admin", ()),
+        ("Admin ", "admin", ()),
     ],
 )
 def test_known_commands(text: str, name: str, args: tuple[str, ...]) -> None:
@@ -50,6 +60,8 @@ def test_known_commands(text: str, name: str, args: tuple[str, ...]) -> None:
         ("chekin", "checkin"),
         ("admn settings", "admin settings"),
         ("admin round nw", "admin round now"),
+        ("admin setings", "admin settings"),
+        ("admin preview", "admin match preview"),
         ("hlep", "help"),
         ("xyzzy", None),
         ("?", None),
@@ -94,3 +106,33 @@ def test_fuzzed_text_never_raises() -> None:
         assert isinstance(result, Parsed | Unknown)
         if isinstance(result, Unknown) and result.suggestion is not None:
             assert isinstance(parse(result.suggestion), Parsed)
+
+
+def test_words_after_admin_that_name_no_admin_command_are_a_mistyped_command() -> None:
+    parsed = parse("admin frobnicate")
+    assert isinstance(parsed, Unknown)
+    assert parsed.text == "admin frobnicate"
+
+
+@pytest.mark.parametrize(
+    ("audience", "available", "expected"),
+    [
+        (Audience.ADMIN, True, ["admin settings", "admin match preview"]),
+        (Audience.ADMIN, False, ["admin round now", "admin digest", "admin questions"]),
+        (Audience.EVERYONE, False, ["question", "checkin"]),
+    ],
+)
+def test_lists_split_by_audience_and_by_whether_built(
+    audience: Audience, available: bool, expected: list[str]
+) -> None:
+    assert [spec.name for spec in commands_for(audience, available=available)] == expected
+
+
+def test_every_command_is_in_exactly_one_list_except_the_admin_list_itself() -> None:
+    listed = [
+        spec
+        for audience in Audience
+        for available in (True, False)
+        for spec in commands_for(audience, available=available)
+    ]
+    assert sorted(s.name for s in listed) == sorted(s.name for s in CATALOGUE if s.name != "admin")
