@@ -11,7 +11,6 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,14 +19,13 @@ from bot.process.checks import (
     SlackTokenRejected,
     SlackUnreachable,
     authenticate,
+    open_socket_mode_connection,
     safe_database_url,
-    slack_error_reason,
 )
 from bot.process.config import Settings
 from bot.process.deps import Clock, system_clock
 from bot.process.inflight import InflightTracker
 from bot.process.server import create_web_app
-from bot.slack.failures import SLACK_NETWORK_ERRORS
 from scheduling.scheduler import create_scheduler
 from storage import migrate
 from storage.session import create_engine, create_sessionmaker
@@ -144,16 +142,11 @@ class Server:
         # slack_sdk's client retries a failed connect forever, a rejected token included, so
         # ask for a connection URL once first: a bad token or no Slack fails start-up clearly.
         try:
-            await self.bolt.client.apps_connections_open(app_token=app_token)
-        except SlackApiError as exc:
-            variable = "SLACK_APP_TOKEN (an xapp- token with connections:write)"
-            reason = slack_error_reason(exc, variable)
-            raise StartupError(f"Socket Mode could not connect: {reason}") from exc
-        except SLACK_NETWORK_ERRORS as exc:
-            where = self.settings.slack_api_url
-            raise StartupError(
-                f"Socket Mode could not connect: cannot reach Slack at {where}"
-            ) from exc
+            await open_socket_mode_connection(
+                self.bolt.client, app_token, self.settings.slack_api_url
+            )
+        except (SlackTokenRejected, SlackUnreachable) as exc:
+            raise StartupError(f"Socket Mode could not connect: {exc}") from exc
         self._socket = _TrackedSocketModeHandler(self.bolt, app_token)
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
 
