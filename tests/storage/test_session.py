@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -52,3 +54,21 @@ async def test_sessions_keep_state_after_commit(empty_engine: AsyncEngine) -> No
     assert sessions.kw["expire_on_commit"] is False
     async with sessions() as session:
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+@pytest.mark.parametrize("lock", ["IMMEDIATE", "EXCLUSIVE"])
+async def test_a_sqlite_write_lock_held_elsewhere_is_not_healthy(tmp_path: Path, lock: str) -> None:
+    path = tmp_path / "peercoach.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert await database_is_reachable(engine) is True
+        holder.execute(f"BEGIN {lock}")
+        # SELECT 1 alone would still succeed under a RESERVED lock: the probe asks for a write.
+        assert await database_is_reachable(engine, timeout=1.0) is False
+        holder.execute("ROLLBACK")
+        assert await database_is_reachable(engine) is True
+    finally:
+        holder.close()
+        await engine.dispose()
+        await aiosqlite_threads_finished()
