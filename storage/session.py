@@ -35,25 +35,31 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine with the per-backend settings the app relies on."""
+def create_engine(
+    url: str, *, echo: bool = False, statement_timeout: float | None = None
+) -> AsyncEngine:
+    """An async engine with the per-backend settings the app relies on.
+
+    `statement_timeout` bounds every PostgreSQL statement on the client side (a server that
+    stops answering mid-session, a pre-ping included); the request path sets it, migrations and
+    the CLI, whose statements may rightly take longer, do not. Connecting and waiting for a
+    pooled connection are always bounded.
+    """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
+    connect_args: dict[str, Any] = {"timeout": DATABASE_TIMEOUT_SECONDS}
+    if statement_timeout is not None:
+        connect_args["command_timeout"] = statement_timeout
     return create_async_engine(
         url,
         echo=echo,
         # pool_pre_ping: a server restart or idle-connection reaper costs one retry, not an error.
         pool_pre_ping=True,
-        # A server that accepts connections but never answers must fail inside the budget:
-        # bounded connect (asyncpg `timeout`), statements (`command_timeout`) and pool waits.
         pool_timeout=DATABASE_TIMEOUT_SECONDS,
-        connect_args={
-            "timeout": DATABASE_TIMEOUT_SECONDS,
-            "command_timeout": DATABASE_TIMEOUT_SECONDS,
-        },
+        connect_args=connect_args,
     )
 
 

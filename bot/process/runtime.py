@@ -33,7 +33,7 @@ from scheduling.context import JobContext, register_context, unregister_context
 from scheduling.prune import schedule_prune
 from scheduling.scheduler import create_scheduler
 from storage import migrate
-from storage.session import create_engine, create_sessionmaker
+from storage.session import DATABASE_TIMEOUT_SECONDS, create_engine, create_sessionmaker
 
 logger = logging.getLogger("peercoach.runtime")
 
@@ -106,8 +106,15 @@ class Server:
             raise
 
     async def _start(self) -> None:
-        self._engine = create_engine(self.settings.database_url)
-        await upgrade_database(self._engine, self.settings.database_url)
+        url = self.settings.database_url
+        # Migrations get an engine of their own: their statements may take longer than the
+        # budget that bounds every statement of the request path.
+        migration_engine = create_engine(url)
+        try:
+            await upgrade_database(migration_engine, url)
+        finally:
+            await migration_engine.dispose()
+        self._engine = create_engine(url, statement_timeout=DATABASE_TIMEOUT_SECONDS)
         sessions = create_sessionmaker(self._engine)
         self._bolt = create_app(self.settings, sessions, clock=self.clock)
         await self._authenticate()
@@ -176,6 +183,8 @@ class Server:
         await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+            # AsyncIOScheduler.shutdown only queues itself on the loop: let it run.
+            await asyncio.sleep(0)
         unregister_context(self.job_context_id)
         if self._engine is not None:
             await self._engine.dispose()

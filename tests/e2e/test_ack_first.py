@@ -148,7 +148,7 @@ async def test_a_hung_postgresql_gives_try_again_and_a_failing_healthz(
     async with silent_postgres() as port:
         url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/peercoach"
         settings = make_settings(fake_slack, url)
-        engine = create_engine(url)
+        engine = create_engine(url, statement_timeout=DATABASE_TIMEOUT_SECONDS)
         # The real Bolt app and endpoint; the server's start-up migration would wait forever.
         bolt = create_app(settings, create_sessionmaker(engine))
         try:

@@ -7,10 +7,16 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.session import create_engine, create_sessionmaker, database_is_reachable
+from storage.session import (
+    DATABASE_TIMEOUT_SECONDS,
+    DATABASE_UNAVAILABLE_ERRORS,
+    create_engine,
+    create_sessionmaker,
+    database_is_reachable,
+)
 from tests.fixtures.database import aiosqlite_threads_finished
 
 
@@ -70,5 +76,36 @@ async def test_a_sqlite_write_lock_held_elsewhere_is_not_healthy(tmp_path: Path,
         assert await database_is_reachable(engine) is True
     finally:
         holder.close()
+        await engine.dispose()
+        await aiosqlite_threads_finished()
+
+
+async def test_a_statement_that_does_not_answer_fails_within_the_budget(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(database_url, statement_timeout=0.5)
+    holder: sqlite3.Connection | None = None
+    try:
+        if engine.dialect.name == "sqlite":
+            # Another process holds the exclusive lock: even a read waits, up to the busy timeout.
+            path = make_url(database_url).database
+            assert path
+            async with engine.connect() as connection:
+                await connection.execute(text("CREATE TABLE t (x INTEGER)"))
+                await connection.commit()
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN EXCLUSIVE")
+            statement = "SELECT count(*) FROM t"
+        else:
+            statement = "SELECT pg_sleep(30)"
+        started = time.monotonic()
+        with pytest.raises(DATABASE_UNAVAILABLE_ERRORS):
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
+        assert time.monotonic() - started < DATABASE_TIMEOUT_SECONDS + 2
+    finally:
+        if holder is not None:
+            holder.execute("ROLLBACK")
+            holder.close()
         await engine.dispose()
         await aiosqlite_threads_finished()
