@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.intents import Find, FindKind
 from bot.domain import EnrolmentState
@@ -33,12 +37,16 @@ from bot.slack.blocks.home import (
     ACTION_PAUSE,
     ACTION_RESUME,
 )
+from bot.slack.blocks.progress import database_busy_message
+from handlers.dedup import action_key
 from handlers.flows import open_profile_editor, start_find
 from handlers.home import publish_home
 from handlers.identify import identify
 from handlers.messages import dm_replier
 from handlers.modals import open_pause_modal, open_settings_modal
 from handlers.payload import parties
+from storage.repositories import ProcessedRequestRepository
+from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +70,7 @@ async def on_home_find(
         intent=Find(FindKind.PAIRS),
         trigger_id=body.get("trigger_id", ""),
         reply=reply,
+        claim_key=action_key(body, user_id),
     )
     await publish_home(client, deps, team_id, user_id, admin=is_admin(user, deps.admins))
 
@@ -71,7 +80,7 @@ async def on_home_edit_profile(
 ) -> None:
     await ack()
     deps = deps_of(context)
-    user_id, team_id, team_name = parties(body)
+    user_id, team_id, _ = parties(body)
     reply = dm_replier(client, user_id)
     user = await identify(client, user_id, team_id, reply)
     if user is None:
@@ -80,7 +89,6 @@ async def on_home_edit_profile(
         client,
         deps,
         team_id=team_id,
-        team_name=team_name,
         user=user,
         trigger_id=body.get("trigger_id", ""),
         reply=reply,
@@ -106,8 +114,11 @@ async def on_home_resume(
     reply = dm_replier(client, user_id)
     now = deps.clock()
     async with deps.sessions() as session:
+        if not await _claim(session, body, user_id, now):
+            return
         person = await enrolment.get_person(session, team_id, user_id)
         if person is None or person.enrolment_state is not EnrolmentState.PAUSED:
+            await session.rollback()
             message = already_message("not_paused")
         else:
             await enrolment.resume(session, person, now=now)
@@ -146,12 +157,17 @@ async def on_confirm_leave(
     await ack()
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
+    now = deps.clock()
     async with deps.sessions() as session:
+        # A replayed click (same action_ts) finds its claim and leaves a rejoined person alone.
+        if not await _claim(session, body, user_id, now):
+            return
         person = await enrolment.get_person(session, team_id, user_id)
         if person is None or not enrolment.is_taking_part(person):
+            await session.rollback()
             await respond(replace_original=True, **not_enrolled_message("leave"))
             return
-        await enrolment.leave(session, person, now=deps.clock())
+        await enrolment.leave(session, person, now=now)
         await session.commit()
     await respond(replace_original=True, **left_message())
     await publish_home(client, deps, team_id, user_id)
@@ -167,14 +183,25 @@ async def on_confirm_forget(
     await ack()
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
+    now = deps.clock()
     async with deps.sessions() as session:
+        if not await _claim(session, body, user_id, now):
+            return
         person = await enrolment.get_person(session, team_id, user_id)
         if person is not None:
-            summary = await privacy.forget_person(session, person, now=deps.clock())
+            summary = await privacy.forget_person(session, person, now=now)
             await session.commit()
             logger.info("forgot a person in %s: %s", team_id, summary)
     await respond(replace_original=True, **forgotten_message())
     await publish_home(client, deps, team_id, user_id)
+
+
+async def _claim(session: AsyncSession, body: dict[str, Any], user_id: str, now: datetime) -> bool:
+    """Claim the click in the caller's transaction; False for a repeat, which does nothing."""
+    key = action_key(body, user_id)
+    if key is None:
+        return True
+    return await ProcessedRequestRepository(session).claim(key, now=now)
 
 
 async def on_cancel(ack: AsyncAck, respond: AsyncRespond) -> None:
@@ -182,12 +209,41 @@ async def on_cancel(ack: AsyncAck, respond: AsyncRespond) -> None:
     await respond(replace_original=True, **cancelled_message())
 
 
+Listener = Callable[..., Awaitable[None]]
+
+
+def _busy_answered(listener: Listener) -> Listener:
+    """After the ack, a database that does not answer in time gets a "try again" reply."""
+
+    @functools.wraps(listener)
+    async def guarded(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, **kwargs: Any
+    ) -> None:
+        acked = False
+
+        async def ack_once(*args: Any, **ack_kwargs: Any) -> None:
+            nonlocal acked
+            acked = True
+            await ack(*args, **ack_kwargs)
+
+        try:
+            await listener(ack=ack_once, body=body, client=client, **kwargs)
+        except DATABASE_UNAVAILABLE_ERRORS as exc:
+            if not acked:
+                raise
+            user_id, _, _ = parties(body)
+            logger.warning("database unavailable during a click: %s", type(exc).__name__)
+            await dm_replier(client, user_id)(**database_busy_message())
+
+    return guarded
+
+
 def register(app: AsyncApp) -> None:
-    app.action(ACTION_FIND)(on_home_find)
-    app.action(ACTION_EDIT_PROFILE)(on_home_edit_profile)
+    app.action(ACTION_FIND)(_busy_answered(on_home_find))
+    app.action(ACTION_EDIT_PROFILE)(_busy_answered(on_home_edit_profile))
     app.action(ACTION_PAUSE)(on_home_pause)
-    app.action(ACTION_RESUME)(on_home_resume)
-    app.action(ACTION_ADMIN_SETTINGS)(on_home_admin_settings)
-    app.action(ACTION_CONFIRM_LEAVE)(on_confirm_leave)
-    app.action(ACTION_CONFIRM_FORGET)(on_confirm_forget)
+    app.action(ACTION_RESUME)(_busy_answered(on_home_resume))
+    app.action(ACTION_ADMIN_SETTINGS)(_busy_answered(on_home_admin_settings))
+    app.action(ACTION_CONFIRM_LEAVE)(_busy_answered(on_confirm_leave))
+    app.action(ACTION_CONFIRM_FORGET)(_busy_answered(on_confirm_forget))
     app.action(ACTION_CANCEL)(on_cancel)

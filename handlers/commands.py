@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec
 from bot.commands.intents import (
@@ -44,12 +47,18 @@ from bot.slack.blocks.enrolment import (
     status_message,
 )
 from bot.slack.blocks.privacy import nothing_stored_message
+from bot.slack.blocks.progress import database_busy_message
 from bot.slack.copy.text import SLASH_COMMAND
 from bot.slack.users import SlackUser
+from handlers.dedup import already_done, command_key, in_flight_of
 from handlers.flows import open_profile_editor, start_find
 from handlers.identify import identify
 from handlers.modals import open_settings_modal
 from handlers.preview import match_preview
+from storage.repositories import ProcessedRequestRepository
+from storage.session import DATABASE_UNAVAILABLE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 class CommandContext:
@@ -70,6 +79,8 @@ class CommandContext:
         self.team_id: str = command["team_id"]
         self.team_name: str | None = command.get("team_domain")
         self.trigger_id: str = command.get("trigger_id", "")
+        # Written in the transaction of a command that changes state, so a repeat does nothing.
+        self.claim_key: str | None = command_key(command)
 
     async def reply(self, **message: Any) -> None:
         await self.respond(**message)
@@ -107,11 +118,24 @@ async def on_peercoach(
     # Everything else looks the person up in Slack and the database: acknowledge first.
     await ack()
     ctx = CommandContext(command, client, respond, deps)
-    user = await identify(client, ctx.user_id, ctx.team_id, ctx.reply)
+    async with in_flight_of(context).hold(ctx.claim_key) as first:
+        if not first:
+            return
+        try:
+            await _after_ack(ctx, name, spec, intent)
+        except DATABASE_UNAVAILABLE_ERRORS as exc:
+            logger.warning("database unavailable during %r: %s", name, type(exc).__name__)
+            await ctx.reply(**database_busy_message())
+
+
+async def _after_ack(ctx: CommandContext, name: str, spec: CommandSpec, intent: Intent) -> None:
+    if await already_done(ctx.deps, ctx.claim_key):
+        return
+    user = await identify(ctx.client, ctx.user_id, ctx.team_id, ctx.reply)
     if user is None:
         return
-    if admin_only:
-        if not is_admin(user, deps.admins):
+    if spec.audience is Audience.ADMIN:
+        if not is_admin(user, ctx.deps.admins):
             await ctx.reply(**not_admin_message())
             return
         if not spec.available:
@@ -142,6 +166,7 @@ async def _find(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
         intent=intent,
         trigger_id=ctx.trigger_id,
         reply=ctx.reply,
+        claim_key=ctx.claim_key,
     )
 
 
@@ -150,7 +175,6 @@ async def _profile(ctx: CommandContext, user: SlackUser, intent: Intent) -> None
         ctx.client,
         ctx.deps,
         team_id=ctx.team_id,
-        team_name=ctx.team_name,
         user=user,
         trigger_id=ctx.trigger_id,
         reply=ctx.reply,
@@ -176,8 +200,11 @@ async def _pause(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     assert isinstance(intent, Pause)
     now = ctx.deps.clock()
     async with ctx.deps.sessions() as session:
+        if not await _claim(session, ctx, now):
+            return
         person = await enrolment.get_person(session, ctx.team_id, user.id)
         if person is None or not enrolment.is_taking_part(person):
+            await session.rollback()
             await ctx.reply(**not_enrolled_message("pause"))
             return
         await enrolment.pause(session, person, intent.until, now=now)
@@ -188,11 +215,15 @@ async def _pause(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
 async def _resume(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     now = ctx.deps.clock()
     async with ctx.deps.sessions() as session:
+        if not await _claim(session, ctx, now):
+            return
         person = await enrolment.get_person(session, ctx.team_id, user.id)
         if person is None or not enrolment.is_taking_part(person):
+            await session.rollback()
             await ctx.reply(**not_enrolled_message("resume"))
             return
         if person.enrolment_state is not EnrolmentState.PAUSED:
+            await session.rollback()
             await ctx.reply(**already_message("not_paused"))
             return
         await enrolment.resume(session, person, now=now)
@@ -201,6 +232,13 @@ async def _resume(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
             session, ctx.team_id, user.id, is_admin=False, today=now.date()
         )
     await ctx.reply(**resumed_message(next_round=state.next_round))
+
+
+async def _claim(session: AsyncSession, ctx: CommandContext, now: datetime) -> bool:
+    """Claim the command in the caller's transaction; False for a repeat, which does nothing."""
+    if ctx.claim_key is None:
+        return True
+    return await ProcessedRequestRepository(session).claim(ctx.claim_key, now=now)
 
 
 async def _leave(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:

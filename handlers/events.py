@@ -1,7 +1,13 @@
-"""Events API listeners: the App Home tab and direct messages to the bot."""
+"""Events API listeners: the App Home tab and direct messages to the bot.
+
+Bolt acknowledges an event before its listener runs. The event's effect is a Slack call, so
+its claim (by event_id) is committed right after that call succeeds: a failed attempt leaves
+no claim and Slack's retry is processed; a succeeded one is not repeated.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -9,23 +15,41 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.process.deps import deps_of
 from bot.slack.blocks.home import dm_reply
+from handlers.dedup import already_done, event_key, in_flight_of, record_done
 from handlers.home import publish_home
+
+
+async def _once(
+    body: dict[str, Any], context: dict[str, Any], effect: Callable[[], Awaitable[object]]
+) -> None:
+    deps = deps_of(context)
+    key = event_key(body)
+    async with in_flight_of(context).hold(key) as first:
+        if not first or await already_done(deps, key):
+            return
+        await effect()
+        await record_done(deps, key)
 
 
 async def on_app_home_opened(
     event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
 ) -> None:
-    if event.get("tab", "home") != "home":
+    user_id = event.get("user")
+    if event.get("tab", "home") != "home" or not isinstance(user_id, str) or not user_id:
         return
     team_id = str(body.get("team_id") or context.get("team_id") or "")
-    await publish_home(client, deps_of(context), team_id, event["user"])
+    await _once(body, context, lambda: publish_home(client, deps_of(context), team_id, user_id))
 
 
-async def on_direct_message(event: dict[str, Any], client: AsyncWebClient) -> None:
+async def on_direct_message(
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
     # Edits, joins and bot echoes carry a subtype; only a person's own new message gets an answer.
     if event.get("subtype") or event.get("bot_id"):
         return
-    await client.chat_postMessage(channel=event["channel"], text=dm_reply())
+    await _once(
+        body, context, lambda: client.chat_postMessage(channel=event["channel"], text=dm_reply())
+    )
 
 
 async def _im_only(event: dict[str, Any]) -> bool:

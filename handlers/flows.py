@@ -10,8 +10,10 @@ from bot.process.deps import Deps
 from bot.slack.blocks.enrolment import flash_message, joined_message, mentor_offer_message
 from bot.slack.blocks.profile import profile_summary
 from bot.slack.users import SlackUser
+from handlers.dedup import record_done
 from handlers.identify import Reply
 from handlers.modals import open_profile_modal
+from storage.repositories import ProcessedRequestRepository
 
 
 def intent_key(intent: Find | OfferMentoring) -> str:
@@ -57,22 +59,33 @@ async def start_find(
     intent: Find | OfferMentoring,
     trigger_id: str,
     reply: Reply,
+    claim_key: str | None,
 ) -> None:
-    """Join with a profile, or open the profile modal first; saving it completes the join."""
+    """Join with a profile, or open the profile modal first; saving it completes the join.
+
+    Only reads happen before views.open (the trigger expires 3 s after the click), and no row
+    is written for someone who has not submitted a profile yet.
+    """
+    async with deps.sessions() as session:
+        person = await enrolment.get_person(session, team_id, user.id)
+        profile = await enrolment.profile_of(session, person)
+    if profile is None:
+        if await open_profile_modal(
+            client, trigger_id, user, None, intent=intent_key(intent), reply=reply
+        ):
+            await record_done(deps, claim_key)
+        return
     now = deps.clock()
     async with deps.sessions() as session:
+        # The claim first: it takes SQLite's write lock before the reads below.
+        if claim_key is not None and not await ProcessedRequestRepository(session).claim(
+            claim_key, now=now
+        ):
+            return
         await enrolment.ensure_workspace(session, team_id, team_name, now=now)
         person = await enrolment.see_person(session, team_id, user, now=now)
-        profile = await enrolment.profile_of(session, person)
-        outcome = None
-        if profile is not None:
-            outcome = await enrolment.join(session, person, intent, now=now)
+        outcome = await enrolment.join(session, person, intent, now=now)
         await session.commit()
-    if profile is None or outcome is None:
-        await open_profile_modal(
-            client, trigger_id, user, None, intent=intent_key(intent), reply=reply
-        )
-        return
     await reply(**joined_reply(intent, outcome, profile_summary(profile)))
 
 
@@ -81,16 +94,12 @@ async def open_profile_editor(
     deps: Deps,
     *,
     team_id: str,
-    team_name: str | None,
     user: SlackUser,
     trigger_id: str,
     reply: Reply,
 ) -> None:
-    """The profile modal, prefilled with the saved profile (or Slack's defaults)."""
-    now = deps.clock()
+    """The profile modal, prefilled with the saved profile (or Slack's defaults). Reads only."""
     async with deps.sessions() as session:
-        await enrolment.ensure_workspace(session, team_id, team_name, now=now)
-        person = await enrolment.see_person(session, team_id, user, now=now)
+        person = await enrolment.get_person(session, team_id, user.id)
         profile = await enrolment.profile_of(session, person)
-        await session.commit()
     await open_profile_modal(client, trigger_id, user, profile, intent="profile", reply=reply)

@@ -36,13 +36,15 @@ def intent_from_metadata(private_metadata: str | None) -> str:
 
 async def _open(
     client: AsyncWebClient, trigger_id: str, view: dict[str, Any], reply: Reply
-) -> None:
+) -> bool:
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
         # Usually an expired trigger (Slack allows 3 s) after a slow users.info: ask again.
         logger.warning("views.open failed: %r", exc)
         await reply(**slack_busy_message())
+        return False
+    return True
 
 
 async def open_profile_modal(
@@ -53,10 +55,10 @@ async def open_profile_modal(
     *,
     intent: str,
     reply: Reply,
-) -> None:
+) -> bool:
     current: ProfileInput | ProfileDefaults = profile or ProfileDefaults(time_zone=user.time_zone)
     view = profile_modal(current, private_metadata=profile_metadata(intent), is_new=profile is None)
-    await _open(client, trigger_id, view, reply)
+    return await _open(client, trigger_id, view, reply)
 
 
 async def open_settings_modal(

@@ -1,4 +1,4 @@
-"""Engines and sessions for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+"""Engines and sessions for SQLite (aiosqlite) and PostgreSQL (asyncpg), with bounded waits."""
 
 from __future__ import annotations
 
@@ -17,19 +17,50 @@ from sqlalchemy.ext.asyncio import (
 
 logger = logging.getLogger(__name__)
 
-# How long a SQLite writer waits for another connection's lock before giving up, in seconds.
-SQLITE_BUSY_TIMEOUT = 15.0
+# Work after the ack gets this long from the database before the person is asked to try again.
+DATABASE_TIMEOUT_SECONDS = 5.0
+
+# How long a SQLite writer waits for another connection's lock before giving up, in seconds:
+# inside the budget above, so a lock held elsewhere ends in "try again", not a stalled handler.
+SQLITE_BUSY_TIMEOUT = 4.0
+
+# The health probe must answer well before a load balancer's own timeout.
+HEALTH_PROBE_SECONDS = 2.0
+
+# Failures that mean "the database did not answer in time or at all", never a bug of ours.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    TimeoutError,
+    OSError,
+)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine with the per-backend settings the app relies on."""
+def create_engine(
+    url: str, *, echo: bool = False, statement_timeout: float | None = None
+) -> AsyncEngine:
+    """An async engine with the per-backend settings the app relies on.
+
+    `statement_timeout` bounds every PostgreSQL statement on the client side (a server that
+    stops answering mid-session, a pre-ping included); the request path sets it, migrations and
+    the CLI, whose statements may rightly take longer, do not. Connecting and waiting for a
+    pooled connection are always bounded.
+    """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
-    # pool_pre_ping: a server restart or idle-connection reaper should cost one retry, not an error.
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {"timeout": DATABASE_TIMEOUT_SECONDS}
+    if statement_timeout is not None:
+        connect_args["command_timeout"] = statement_timeout
+    return create_async_engine(
+        url,
+        echo=echo,
+        # pool_pre_ping: a server restart or idle-connection reaper costs one retry, not an error.
+        pool_pre_ping=True,
+        pool_timeout=DATABASE_TIMEOUT_SECONDS,
+        connect_args=connect_args,
+    )
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
@@ -48,16 +79,39 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 # A bounded probe for health checks: the caller wants an answer, not a cancellable wait.
-async def database_is_reachable(engine: AsyncEngine, *, timeout: float = 2.0) -> bool:  # noqa: ASYNC109
-    """Whether ``SELECT 1`` succeeds within ``timeout`` seconds. Never raises."""
+async def database_is_reachable(
+    engine: AsyncEngine,
+    *,
+    timeout: float = HEALTH_PROBE_SECONDS,  # noqa: ASYNC109
+) -> bool:
+    """Whether the database answers and would take a write within ``timeout`` s. Never raises.
+
+    On SQLite ``SELECT 1`` succeeds while another process holds the write lock, so the probe
+    takes the write lock itself (``BEGIN IMMEDIATE``) and rolls back at once.
+    """
     try:
         async with asyncio.timeout(timeout):
             async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+                if engine.dialect.name == "sqlite":
+                    await _probe_sqlite_write_lock(connection, timeout)
+                else:
+                    await connection.execute(text("SELECT 1"))
     except TimeoutError:
         logger.debug("database did not answer within %.1f s", timeout)
         return False
     except (SQLAlchemyError, OSError) as exc:
-        logger.debug("database is not reachable: %s", exc)
+        logger.debug("database is not reachable: %s", type(exc).__name__)
         return False
     return True
+
+
+async def _probe_sqlite_write_lock(connection: Any, timeout: float) -> None:  # noqa: ASYNC109
+    # Wait less than the probe's own timeout, so a held lock gives "locked", not a cancellation
+    # that would leave the pooled connection busy in its thread.
+    wait_ms = max(1, int(timeout * 500))
+    await connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait_ms}")
+    try:
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        await connection.rollback()
+    finally:
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")

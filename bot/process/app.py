@@ -17,7 +17,7 @@ import handlers
 from bot.process.config import Settings
 from bot.process.deps import Clock, Deps, deps_middleware, system_clock
 from bot.process.error_handler import register_error_handler
-from handlers.dedup import dedup_middleware
+from handlers.dedup import claims_middleware
 
 # Slack answers most calls in well under a second; a stuck call must not hold a listener for long.
 SLACK_TIMEOUT_SECONDS = 10
@@ -60,6 +60,7 @@ def create_app(
     register_error_handler(app)
     deps = Deps(sessions=sessions, admins=settings.admins, clock=clock)
     app.middleware(deps_middleware(deps))
-    app.middleware(dedup_middleware(deps))
+    # No I/O in middleware: every request is acknowledged before any database or Slack call.
+    app.middleware(claims_middleware())
     handlers.register_all(app)
     return app

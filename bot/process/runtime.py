@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import uuid
 from typing import Any
 
 from aiohttp import web
@@ -26,9 +27,11 @@ from bot.process.config import Settings
 from bot.process.deps import Clock, system_clock
 from bot.process.inflight import InflightTracker
 from bot.process.server import create_web_app
+from scheduling.context import JobContext, register_context, unregister_context
+from scheduling.prune import schedule_prune
 from scheduling.scheduler import create_scheduler
 from storage import migrate
-from storage.session import create_engine, create_sessionmaker
+from storage.session import DATABASE_TIMEOUT_SECONDS, create_engine, create_sessionmaker
 
 logger = logging.getLogger("peercoach.runtime")
 
@@ -68,6 +71,8 @@ class Server:
         self.port = settings.port if port is None else port
         self.bound_port = 0
         self.inflight = InflightTracker()
+        # Scheduled jobs find this server's database and clock by this id (see scheduling.context).
+        self.job_context_id = f"server-{uuid.uuid4().hex}"
         self._engine: AsyncEngine | None = None
         self._bolt: AsyncApp | None = None
         self._scheduler: AsyncIOScheduler | None = None
@@ -99,11 +104,21 @@ class Server:
             raise
 
     async def _start(self) -> None:
-        self._engine = create_engine(self.settings.database_url)
-        await upgrade_database(self._engine, self.settings.database_url)
-        self._bolt = create_app(self.settings, create_sessionmaker(self._engine), clock=self.clock)
+        url = self.settings.database_url
+        # Migrations get an engine of their own: their statements may take longer than the
+        # budget that bounds every statement of the request path.
+        migration_engine = create_engine(url)
+        try:
+            await upgrade_database(migration_engine, url)
+        finally:
+            await migration_engine.dispose()
+        self._engine = create_engine(url, statement_timeout=DATABASE_TIMEOUT_SECONDS)
+        sessions = create_sessionmaker(self._engine)
+        self._bolt = create_app(self.settings, sessions, clock=self.clock)
         await self._authenticate()
         self._scheduler = create_scheduler()
+        register_context(self.job_context_id, JobContext(sessions=sessions, clock=self.clock))
+        schedule_prune(self._scheduler, self.job_context_id)
         self._scheduler.start()
         web_app = create_web_app(self._engine, None if self.settings.socket_mode else self._bolt)
         self._runner = web.AppRunner(
@@ -161,6 +176,9 @@ class Server:
         await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+            # AsyncIOScheduler.shutdown only queues itself on the loop: let it run.
+            await asyncio.sleep(0)
+        unregister_context(self.job_context_id)
         if self._engine is not None:
             await self._engine.dispose()
         self.inflight.uninstall()

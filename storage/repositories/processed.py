@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,10 +16,13 @@ class ProcessedRequestRepository:
         self._session = session
 
     async def claim(self, key: str, *, now: datetime) -> bool:
-        """True if this is the first time `key` is seen.
+        """True if this is the first time `key` is seen; the claim commits with the caller's work.
 
-        Meant for a session of its own: a duplicate rolls that session back. The unique key,
-        not a prior SELECT, decides, so two copies racing on the same delivery cannot both win.
+        Call it first in the transaction: on SQLite the insert takes the write lock before any
+        read, so two writers queue instead of failing on a lock upgrade. The unique key, not a
+        prior SELECT, decides, so two copies racing on the same delivery cannot both win (on
+        PostgreSQL the second waits for the first to commit or roll back). A duplicate rolls
+        the whole session back.
         """
         try:
             self._session.add(ProcessedRequest(key=key, created_at=now))
@@ -28,6 +31,12 @@ class ProcessedRequestRepository:
             await self._session.rollback()
             return False
         return True
+
+    async def is_claimed(self, key: str) -> bool:
+        found = await self._session.scalar(
+            select(ProcessedRequest.key).where(ProcessedRequest.key == key)
+        )
+        return found is not None
 
     async def forget_older_than(self, cutoff: datetime) -> int:
         result = await self._session.execute(

@@ -128,8 +128,20 @@ class Coach:
         sent = await self.submit(
             PROFILE_CALLBACK_ID, view, self.profile_values(view, **profile), user
         )
-        assert not sent.body, sent.body  # an empty ack closes the modal
+        # The ack swaps in a "saving…" view; the result follows with views.update and a DM.
+        assert sent.json["response_action"] == "update", sent.body
         return await self.dm_after(user, mark)
+
+    async def updated_view(self, view_id: str, mark: int) -> dict[str, Any]:
+        """The view the app put in place of modal `view_id` (views.update) after `mark`."""
+        call = await self.fake.wait_for_call(
+            "views.update",
+            predicate=lambda c: (
+                c.args.get("view_id") == view_id and self.fake.calls.index(c) >= mark
+            ),
+        )
+        assert call.response.get("ok"), call.response
+        return dict(call.response["view"])
 
     async def dm_after(self, user: str, mark: int) -> dict[str, Any]:
         call = await self.fake.wait_for_call(

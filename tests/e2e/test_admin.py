@@ -84,7 +84,10 @@ async def test_settings_are_validated_inline_then_saved(admin_coach: Coach) -> N
     assert ACTION_WEIGHT in next(iter(good[WEIGHT_BLOCKS[Criterion.GOALS]]))
     mark = len(admin_coach.fake.calls)
     sent = await admin_coach.submit(SETTINGS_CALLBACK_ID, view, good, ADMIN)
-    assert not sent.body
+    # Acked with a "saving…" view; the admin check and the save come after, then the result.
+    assert sent.json["response_action"] == "update"
+    result = await admin_coach.updated_view(view["id"], mark)
+    assert "saved" in all_text(result).lower()
     row = await _settings_row(admin_coach)
     assert row is not None
     assert row.circle_size == 5
@@ -98,8 +101,12 @@ async def test_settings_submitted_by_a_non_admin_are_refused(admin_coach: Coach)
     mark = len(admin_coach.fake.calls)
     await admin_coach.command("admin settings", ADMIN)
     view = await admin_coach.opened_view(ADMIN, SETTINGS_CALLBACK_ID, after=mark)
+    mark = len(admin_coach.fake.calls)
     sent = await admin_coach.submit(SETTINGS_CALLBACK_ID, view, with_values(view, {}), ALICE)
-    assert sent.json["response_action"] == "errors"
+    # The admin check needs users.info, so it comes after the ack: the modal then says no.
+    assert sent.json["response_action"] == "update"
+    result = await admin_coach.updated_view(view["id"], mark)
+    assert "nothing was changed" in all_text(result).lower()
     assert await _settings_row(admin_coach) is None
 
 

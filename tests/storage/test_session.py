@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.session import create_engine, create_sessionmaker, database_is_reachable
+from storage.session import (
+    DATABASE_TIMEOUT_SECONDS,
+    DATABASE_UNAVAILABLE_ERRORS,
+    create_engine,
+    create_sessionmaker,
+    database_is_reachable,
+)
 from tests.fixtures.database import aiosqlite_threads_finished
 
 
@@ -52,3 +60,52 @@ async def test_sessions_keep_state_after_commit(empty_engine: AsyncEngine) -> No
     assert sessions.kw["expire_on_commit"] is False
     async with sessions() as session:
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+@pytest.mark.parametrize("lock", ["IMMEDIATE", "EXCLUSIVE"])
+async def test_a_sqlite_write_lock_held_elsewhere_is_not_healthy(tmp_path: Path, lock: str) -> None:
+    path = tmp_path / "peercoach.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert await database_is_reachable(engine) is True
+        holder.execute(f"BEGIN {lock}")
+        # SELECT 1 alone would still succeed under a RESERVED lock: the probe asks for a write.
+        assert await database_is_reachable(engine, timeout=1.0) is False
+        holder.execute("ROLLBACK")
+        assert await database_is_reachable(engine) is True
+    finally:
+        holder.close()
+        await engine.dispose()
+        await aiosqlite_threads_finished()
+
+
+async def test_a_statement_that_does_not_answer_fails_within_the_budget(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(database_url, statement_timeout=0.5)
+    holder: sqlite3.Connection | None = None
+    try:
+        if engine.dialect.name == "sqlite":
+            # Another process holds the exclusive lock: even a read waits, up to the busy timeout.
+            path = make_url(database_url).database
+            assert path
+            async with engine.connect() as connection:
+                await connection.execute(text("CREATE TABLE t (x INTEGER)"))
+                await connection.commit()
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN EXCLUSIVE")
+            statement = "SELECT count(*) FROM t"
+        else:
+            statement = "SELECT pg_sleep(30)"
+        started = time.monotonic()
+        with pytest.raises(DATABASE_UNAVAILABLE_ERRORS):
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
+        assert time.monotonic() - started < DATABASE_TIMEOUT_SECONDS + 2
+    finally:
+        if holder is not None:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await engine.dispose()
+        await aiosqlite_threads_finished()
