@@ -223,7 +223,11 @@ def _place_one(
 
 
 def _without(
-    r: int, triad: tuple[int, int, int], mate: list[int], open_nodes: bytearray, neighbours: Neighbours
+    r: int,
+    triad: tuple[int, int, int],
+    mate: list[int],
+    open_nodes: bytearray,
+    neighbours: Neighbours,
 ) -> list[int] | None:
     """A matching that covers everyone placed so far and r, but nobody in the triad."""
     m = list(mate)
