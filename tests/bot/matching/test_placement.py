@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.population import generate, with_settings
+from benchmarks.population import generate
 from bot.matching import LeftOutReason, MatchInput, MatchSettings, Mode, Participant, match
 from bot.matching.candidates import Features, candidate_graph
 from bot.matching.criteria import Scorer
