@@ -225,3 +225,27 @@ def test_people_with_few_options_keep_every_allowed_partner_as_a_candidate() -> 
             assert mine <= edges
     result = match(inp, Mode.PAIRS, 4)
     assert "lone" not in {lo.id for lo in result.left_out}
+
+
+def test_in_a_large_roster_a_remote_person_with_one_partner_is_placed() -> None:
+    # gina may only meet dan. The best-scoring matching leaves her over; placing her means
+    # pairing her with dan and re-arranging pairs so that someone else joins a triad.
+    base = generate(1000, seed=1)
+    people = [p for p in base.participants if p.unavailable is None]
+    near = sorted((p for p in people if p.utc_offset_minutes >= 8 * 60), key=lambda p: p.id)
+    dan = near[0]
+    gina = Participant(id="gina", function="support", level=3, utc_offset_minutes=14 * 60)
+    people.append(gina)
+    if len(people) % 2 == 0:
+        people.pop(0)
+    inp = MatchInput(
+        participants=tuple(people),
+        past_partners=base.past_partners,
+        do_not_pair=base.do_not_pair | {("gina", p.id) for p in near[1:]},
+        settings=base.settings,
+    )
+    outcome = pair_up(people, Scorer(inp), inp.settings, 1)
+    assert outcome.stats.rearranged == 1
+    assert outcome.left_out == []
+    assert tuple(sorted(("gina", dan.id))) in {g.members for g in outcome.groups}
+    assert sum(len(g.members) for g in outcome.groups) == len(people)
