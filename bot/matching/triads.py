@@ -32,6 +32,7 @@ Neighbours = Callable[[int], Sequence[int]]
 TriadValue = Callable[[tuple[int, int, int]], float]
 
 TRIANGLE_LIMIT = 2000  # triangles tried per leftover before giving up on them
+_FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 
 
 def search(
@@ -141,7 +142,6 @@ def place_leftovers(
     in one pair (mate), one triad, or `unplaced`.
     """
     mate = list(mate)
-    locked = bytearray(n)
     everyone = bytearray(b"\x01") * n
     # 1. A maximum matching: one search from each free person is enough (a person with no
     #    augmenting path now never gets one after other augmentations).
@@ -160,15 +160,14 @@ def place_leftovers(
             found = adjacent[x] = frozenset(neighbours(x))
         return found
 
-    waiting = set(left)
+    # Closed to the search for r: triads already formed, and everyone else still left over
+    # (r is placed without taking their place; they are tried on their own turn).
+    closed = bytearray(n)
+    for x in left:
+        closed[x] = 1
     for r in left:
-        waiting.discard(r)
-        open_nodes = bytearray(b"\x01") * n
-        for x in waiting:
-            open_nodes[x] = 0
-        for x, is_locked in enumerate(locked):
-            if is_locked:
-                open_nodes[x] = 0
+        open_nodes = closed.translate(_FLIP)
+        open_nodes[r] = 1
         triad = _place_one(r, placement.mate, open_nodes, neighbours, adj, value)
         if triad is None:
             placement.unplaced.append(r)
@@ -177,8 +176,9 @@ def place_leftovers(
         placement.mate = new_mate
         placement.triads.append(t)
         placement.rearranged += changed
+        closed[r] = 0  # placed: in the triad (closed again below) or in a pair
         for x in t:
-            locked[x] = 1
+            closed[x] = 1
     return placement
 
 
@@ -218,7 +218,7 @@ def _place_one(
     for changes, _, triad in candidates:
         new_mate = _without(r, triad, mate, open_nodes, neighbours)
         if new_mate is not None:
-            return triad, new_mate, int(changes > 0 and r not in triad)
+            return triad, new_mate, int(changes > 0)
     return None
 
 

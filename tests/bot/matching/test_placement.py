@@ -137,7 +137,7 @@ def test_the_random_rosters_include_the_hard_cases() -> None:
     # The property above means something only if its rosters often leave people out and
     # often need pairs re-arranged for a triad; count both on a fixed sample.
     short = rearranged = 0
-    for roster_seed in range(400):
+    for roster_seed in range(250):
         inp = roster(random.Random(roster_seed))
         placed = check(inp, roster_seed)
         short += placed < len(inp.participants)
