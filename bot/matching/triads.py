@@ -11,7 +11,7 @@ For one leftover r and a triangle T (three people who may all meet), the questio
 a maximum matching that keeps every other placed person placed, pairs two members of T and
 leaves the third free for them?" is "does the graph without T, without the other leftovers
 and with r, have a perfect matching?". Starting from the current matching, that takes at
-most two augmenting-path searches (Edmonds' blossom search, so odd cycles are handled). Only
+most two augmenting paths (found with Edmonds' blossom search, so odd cycles count). Only
 triangles that touch a person reachable from r along an even alternating path can pass, so
 the search from r first lists those people and the triangles are taken from there, the ones
 needing the fewest changes and then the best scoring first.
