@@ -238,7 +238,8 @@ def run_pairs(size: int, seed: int, exact_size: int, full_bound: int) -> Row:
         f"scored {stats.scored_pairs / max(1, len(available)) ** 2:.2f} n^2",
         f"residual {stats.residual_nodes:,}",
         f"repaired {stats.repaired}/{stats.unmatched_before_repair}",
-        "stages " + ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items() if k != "groups"),
+        f"triads {stats.triads} ({stats.rearranged} by re-arranging pairs)",
+        "stages " + ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items()),
     ]
     lp_sparse = lp_bound(g.n, g.u, g.v, g.weight)
     ours_matching = matching_value(outcome, outcome.mate)

@@ -40,6 +40,10 @@ class LeftOutReason(StrEnum):
     """Why an available person ended up in no group."""
 
     NO_ALLOWED_PARTNER = "no_allowed_partner"  # every possible partner breaks a hard rule
+    # Pairs mode: allowed partners exist, but every one of them is needed in another group
+    # to place as many people as possible, and no group of three within the rules can take
+    # this person.
+    PARTNERS_TAKEN = "partners_taken"
     NO_MENTOR = "no_mentor"  # no mentor senior enough with capacity left and allowed
     NO_SKILL_MATCH = "no_skill_match"  # reverse mode: nobody offers/wants a matching skill
     TOO_FEW_PEOPLE = "too_few_people"  # fewer people than the smallest group

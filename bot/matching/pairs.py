@@ -23,7 +23,7 @@ Components up to `EXACT_NODES` people skip the relaxation and get the exact opti
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +35,7 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 from bot.matching.candidates import CandidateGraph, Features, candidate_graph, to_weights
 from bot.matching.criteria import Scorer
 from bot.matching.model import Group, LeftOut, LeftOutReason, MatchSettings, Participant
+from bot.matching.triads import Placement, place_leftovers
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -43,6 +44,9 @@ EXACT_NODES = 2500  # components (and residual subgraphs) up to this size: exact
 REPAIR_REGION_LIMIT = 1500  # nodes per neighbourhood handed to the exact blossom
 AUGMENT_PHASES = 20  # rounds of simultaneous augmenting-path search
 MAX_DEPTH = 4  # relaxation levels before the exact blossom takes whatever is left
+# Up to this many people, someone left over on the candidate graph is tried again on every
+# allowed pair (scoring them all takes well under a second at this size).
+FULL_GRAPH_RETRY = 2000
 
 
 @dataclass(slots=True)
@@ -63,6 +67,7 @@ class PairingStats:
     unmatched_before_repair: int = 0
     repaired: int = 0
     triads: int = 0
+    rearranged: int = 0  # leftovers placed by changing other pairs around them
     left_out: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -441,50 +446,109 @@ def _groups(
     f: Features, graph: CandidateGraph, mate: I64, stats: PairingStats
 ) -> tuple[list[Group], list[LeftOut]]:
     scorer = f.scorer
+    left_out: list[LeftOut] = []
+    free: list[int] = []
+    for i in np.flatnonzero(mate < 0).tolist():
+        if graph.has_partner[i]:
+            free.append(i)
+            continue
+        reason = LeftOutReason.NO_ALLOWED_PARTNER if f.n > 1 else LeftOutReason.TOO_FEW_PEOPLE
+        left_out.append(LeftOut(f.people[i].id, reason, no_partner_detail(f, i)))
+    free.sort(key=lambda i: f.people[i].id)
+    placement = _fast_triads(f, mate, free)
+    if placement.unplaced:
+        # Somebody could not simply join a pair: re-arrange pairs around them, first on the
+        # candidate graph with everyone's whole neighbourhood for the leftovers, then (for
+        # rosters small enough) on every allowed pair.
+        value = _triad_value(f)
+        edges = _with_full_rows(f, graph.u, graph.v, free)
+        placement = place_leftovers(f.n, mate.tolist(), free, _neighbours(f.n, *edges), value)
+        if placement.unplaced and f.n <= FULL_GRAPH_RETRY:
+            u, v, _ = f.allowed_edges()
+            placement = place_leftovers(f.n, mate.tolist(), free, _neighbours(f.n, u, v), value)
+    for i in placement.unplaced:
+        left_out.append(LeftOut(f.people[i].id, LeftOutReason.PARTNERS_TAKEN, PARTNERS_TAKEN))
+    stats.triads = len(placement.triads)
+    stats.rearranged = placement.rearranged
+    stats.left_out = len(left_out)
+    groups: list[Group] = []
+    for a, b in enumerate(placement.mate):
+        if a < b:
+            groups.append(_group(scorer, [f.people[a], f.people[b]]))
+    for triad in placement.triads:
+        groups.append(_group(scorer, [f.people[x] for x in triad]))
+    groups.sort(key=lambda g: g.members)
+    left_out.sort(key=lambda lo: lo.id)
+    return groups, left_out
+
+
+PARTNERS_TAKEN = (
+    "everyone you could meet this round is needed in another group, and no group of three "
+    "within the rules has room for you"
+)
+
+
+def _fast_triads(f: Features, mate: I64, free: Sequence[int]) -> Placement:
+    """Leftovers who can join a pair as it is, each where the total score gains most."""
     pairs = [(a, int(b)) for a, b in enumerate(mate.tolist()) if a < b]
     pa = np.array([a for a, _ in pairs], dtype=np.int64)
     pb = np.array([b for _, b in pairs], dtype=np.int64)
     pair_score = f.pair_scores(pa, pb)
-    extra: dict[int, int] = {}  # pair index -> third member
-    left_out: list[LeftOut] = []
-    alone = sorted(np.flatnonzero(mate < 0).tolist(), key=lambda i: f.people[i].id)
-    for i in alone:
-        if not graph.has_partner[i]:
-            reason = LeftOutReason.NO_ALLOWED_PARTNER if f.n > 1 else LeftOutReason.TOO_FEW_PEOPLE
-            left_out.append(LeftOut(f.people[i].id, reason, no_partner_detail(f, i)))
-            continue
+    taken = np.zeros(len(pairs), dtype=np.bool_)
+    placement = Placement(mate.tolist())
+    for i in free:
         js, scores = f.allowed_row(i)
         row = np.full(f.n, np.nan)
         row[js] = scores
-        # The triad must stay within the hard rules with both members; it goes where the
-        # total score gains most (the group scores the mean of its three pairs).
-        ok = ~np.isnan(row[pa]) & ~np.isnan(row[pb]) if len(pa) else np.zeros(0, dtype=np.bool_)
-        if extra:
-            ok[list(extra)] = False
-        if ok.any():
-            gain = (row[pa] + row[pb] + pair_score) / 3 - pair_score
-            gain[~ok] = -np.inf
-            extra[int(np.argmax(gain))] = i
+        # The triad must stay within the hard rules with both members; the group scores
+        # the mean of its three pairs.
+        ok = ~np.isnan(row[pa]) & ~np.isnan(row[pb]) & ~taken
+        if not ok.any():
+            placement.unplaced.append(i)
             continue
-        left_out.append(
-            LeftOut(
-                f.people[i].id,
-                LeftOutReason.NO_ALLOWED_PARTNER,
-                "everyone you could meet this round is already paired with someone you "
-                "cannot be grouped with",
-            )
-        )
-    stats.triads = len(extra)
-    stats.left_out = len(left_out)
-    groups: list[Group] = []
-    for k, (a, b) in enumerate(pairs):
-        members = [f.people[a], f.people[b]]
-        if k in extra:
-            members.append(f.people[extra[k]])
-        groups.append(_group(scorer, members))
-    groups.sort(key=lambda g: g.members)
-    left_out.sort(key=lambda lo: lo.id)
-    return groups, left_out
+        gain = (row[pa] + row[pb] + pair_score) / 3 - pair_score
+        gain[~ok] = -np.inf
+        k = int(np.argmax(gain))
+        taken[k] = True
+        a, b = pairs[k]
+        placement.mate[a] = placement.mate[b] = -1
+        x, y, z = sorted((a, b, i))
+        placement.triads.append((x, y, z))
+    return placement
+
+
+def _triad_value(f: Features) -> Callable[[tuple[int, int, int]], float]:
+    def value(triad: tuple[int, int, int]) -> float:
+        a, b, c = triad
+        return float(f.pair_scores(np.array([a, a, b]), np.array([b, c, c])).sum()) / 3
+
+    return value
+
+
+def _with_full_rows(f: Features, u: I64, v: I64, nodes: Sequence[int]) -> tuple[I64, I64]:
+    """Candidate edges plus every allowed pair of the given nodes."""
+    us = [u]
+    vs = [v]
+    for i in nodes:
+        js, _ = f.allowed_row(i)
+        us.append(np.minimum(i, js))
+        vs.append(np.maximum(i, js))
+    keys = np.unique(np.concatenate(us) * max(1, f.n) + np.concatenate(vs))
+    return keys // max(1, f.n), keys % max(1, f.n)
+
+
+def _neighbours(n: int, u: I64, v: I64) -> Callable[[int], Sequence[int]]:
+    """Sorted allowed partners of a node, from an edge list, built on demand."""
+    ptr, nbr, _ = _adjacency(n, u, v)
+    cache: dict[int, list[int]] = {}
+
+    def neighbours(x: int) -> list[int]:
+        found = cache.get(x)
+        if found is None:
+            found = cache[x] = np.sort(nbr[ptr[x] : ptr[x + 1]]).tolist()
+        return found
+
+    return neighbours
 
 
 def match_pairs(

@@ -346,3 +346,36 @@ def test_without_a_roster_a_team_is_needed() -> None:
         "peercoach: give --roster FILE to preview a CSV, or --team T to preview a workspace's "
         "enrolled people from the database\n"
     )
+
+
+# -- placing everyone who can be placed ------------------------------------------------------
+
+SEVEN = """\
+id,function,level,time_zone,goals,skills,do_not_pair
+alice,Engineering,3,Europe/London,giving-feedback;delegation,system-design,
+bob,Sales,3,America/New_York,public-speaking,negotiation,
+carla,Design,2,Europe/Madrid,giving-feedback,storytelling,
+dan,Product,4,Asia/Kolkata,strategy,product-sense,
+erin,Marketing,3,Europe/Berlin,delegation,giving-feedback,alice
+fred,Finance,2,America/Chicago,time-management,data-literacy,
+gina,Support,3,Australia/Sydney,resilience,customer-empathy,
+"""
+
+
+@pytest.mark.parametrize("seed", ["1", "7", "99"])
+def test_the_remotest_person_is_placed_when_a_triad_elsewhere_makes_room(
+    seed: str, tmp_path: Path
+) -> None:
+    # gina (Sydney) may only meet dan: dan-gina, one pair and one triad place all seven.
+    path = tmp_path / "seven.csv"
+    path.write_text(SEVEN, encoding="utf-8")
+    args = ("--dry-run", "--roster", str(path), "--date", "2026-12-07", "--seed", seed)
+    text = run(*args, cwd=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert f"Mode pairs, seed {seed}: 7 of 7 eligible people placed in 3 groups" in text.stdout
+    assert "Left out (0)\n  nobody" in text.stdout
+    assert "  members: dan, gina\n" in text.stdout
+    document = json.loads(run(*args, "--json", cwd=tmp_path).stdout)
+    assert document["left_out"] == []
+    assert sorted(len(g["members"]) for g in document["groups"]) == [2, 2, 3]
+    assert ["dan", "gina"] in [g["members"] for g in document["groups"]]
