@@ -152,7 +152,7 @@ MODE_CRITERIA: dict[Mode, tuple[Criterion, ...]] = {
 
 # Why someone is left out, said about them to an admin. The engine's `detail` speaks to the
 # person ("you"); the full detail is in `peercoach match --dry-run`, which the preview names.
-_ADMIN_REASONS: dict[LeftOutReason, str] = {
+ADMIN_REASONS: dict[LeftOutReason, str] = {
     LeftOutReason.NO_ALLOWED_PARTNER: (
         "no allowed partner: every possible partner is ruled out by a hard rule (a past "
         "partner, a do-not-pair list or the time-zone limit)"
@@ -164,12 +164,16 @@ _ADMIN_REASONS: dict[LeftOutReason, str] = {
         "no skill match: nobody offers a skill they want to grow, or wants one they offer"
     ),
     LeftOutReason.TOO_FEW_PEOPLE: "too few people who can meet each other to form a group",
+    LeftOutReason.PARTNERS_TAKEN: (
+        "partners taken: everyone they may meet is needed in another group, and no group of "
+        "three within the rules has room for them"
+    ),
 }
 
 
 def _reason_for_admin(entry: LeftOut) -> str:
     if isinstance(entry.reason, LeftOutReason):
-        return _ADMIN_REASONS[entry.reason]
+        return ADMIN_REASONS[entry.reason]
     return _reason_name(entry)
 
 

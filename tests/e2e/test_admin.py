@@ -10,7 +10,7 @@ import pytest
 
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.modal_state import option_for, with_values
-from bot.matching.model import Criterion
+from bot.matching.model import Criterion, LeftOutReason
 from bot.programmes.settings_form import (
     ACTION_WEIGHT,
     BLOCK_CIRCLE_SIZE,
@@ -138,7 +138,10 @@ async def test_match_preview_summarises_the_next_round(admin_coach: Coach) -> No
 async def test_match_preview_lists_people_left_out_with_a_reason(admin_coach: Coach) -> None:
     await admin_coach.enrol(ALICE)
     answer = await admin_coach.ask("admin match preview", ADMIN)
-    assert "alice" in all_text(answer).lower()
+    text = all_text(answer).lower()
+    assert "alice" in text
+    # Alone in the programme, she cannot be placed, and the preview says why.
+    assert LeftOutReason.TOO_FEW_PEOPLE.value.replace("_", " ") in text
 
 
 async def _after_empty_ack(coach: Coach, text: str, user: str) -> dict[str, Any]:

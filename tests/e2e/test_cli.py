@@ -101,11 +101,11 @@ async def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
     assert "FAIL configuration: SLACK_BOT_TOKEN is invalid" in result.stdout
 
 
-async def test_db_upgrade_creates_the_schema(database_url: str, tmp_path: Path) -> None:
-    result = await run_cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=database_url)
+async def test_db_upgrade_creates_the_schema(empty_database_url: str, tmp_path: Path) -> None:
+    result = await run_cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=empty_database_url)
     assert result.returncode == 0, result.stderr
     assert "is at revision" in result.stdout
-    again = await run_cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=database_url)
+    again = await run_cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=empty_database_url)
     assert again.returncode == 0
     assert again.stdout == result.stdout
 

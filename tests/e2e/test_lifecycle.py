@@ -17,10 +17,12 @@ from storage import migrate
 from tests.fixtures.app import make_settings
 
 
-async def test_start_upgrades_the_schema_and_stop_releases_everything(settings: Settings) -> None:
+async def test_start_upgrades_the_schema_and_stop_releases_everything(
+    fake_slack: FakeSlack, empty_database_url: str
+) -> None:
     loop = asyncio.get_running_loop()
     factory_before = loop.get_task_factory()
-    server = Server(settings, host="127.0.0.1", port=0)
+    server = Server(make_settings(fake_slack, empty_database_url), host="127.0.0.1", port=0)
     await server.start()
     head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
     assert await migrate.current_revision(server.engine) == head

@@ -21,49 +21,73 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _wait_healthy(port: int, process: asyncio.subprocess.Process) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            if process.returncode is not None:
-                raise AssertionError("peercoach serve exited during start-up")
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("peercoach serve did not become healthy")
+async def _start_up_log(process: asyncio.subprocess.Process) -> tuple[bool, str]:
+    """Read the log until the server says it is up (True) or the process ends (False)."""
+    assert process.stderr is not None
+    lines: list[str] = []
+    while True:
+        line = (await asyncio.wait_for(process.stderr.readline(), timeout=30)).decode()
+        if not line:
+            return False, "".join(lines)
+        lines.append(line)
+        if "peercoach is up on port" in line:
+            return True, "".join(lines)
+
+
+async def _serve(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, int, str]:
+    """`peercoach serve` on a free port, its port and its start-up log.
+
+    A port free a moment ago may be taken by another test running in parallel before the
+    server binds it; the server then exits with a clear error and is started on another.
+    """
+    for _ in range(5):
+        port = _free_port()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            cwd=cwd,
+            env={**env, "PEERCOACH_PORT": str(port)},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            limit=1 << 20,
+        )
+        try:
+            up, log = await _start_up_log(process)
+        except BaseException:
+            process.kill()
+            await process.wait()
+            raise
+        if up:
+            return process, port, log
+        await process.wait()
+        if f"cannot listen on port {port}" not in log:
+            raise AssertionError(f"peercoach serve exited during start-up:\n{log}")
+    raise AssertionError("peercoach serve found no free port in five tries")
 
 
 async def test_sigterm_lets_in_flight_work_finish_then_exits_cleanly(
     fake_slack: FakeSlack, database_url: str, tmp_path: Path
 ) -> None:
-    port = _free_port()
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": fake_slack.bot_token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
         "DATABASE_URL": database_url,
-        "PEERCOACH_PORT": str(port),
         "PEERCOACH_LOG_FORMAT": "json",
         # The most talkative level: even here no secret may reach the log.
         "PEERCOACH_LOG_LEVEL": "DEBUG",
     }
     env.pop("SLACK_APP_TOKEN", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process, port, start_up_log = await _serve(env, tmp_path)
     try:
-        await _wait_healthy(port, process)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/healthz") as answer,
+        ):
+            assert answer.status == 200
         # The listener's Slack call takes 1.5 s: it is still running when SIGTERM arrives.
         fake_slack.script("views.publish", delay=1.5)
         async with SlackRequestSender(
@@ -80,7 +104,7 @@ async def test_sigterm_lets_in_flight_work_finish_then_exits_cleanly(
             process.kill()
             await process.wait()
     assert process.returncode == 0, stderr.decode()
-    log = stderr.decode()
+    log = start_up_log + stderr.decode()
     assert "stop requested" in log
     assert "peercoach stopped" in log
     [publish] = fake_slack.calls_to("views.publish")

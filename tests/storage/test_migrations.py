@@ -99,9 +99,9 @@ async def test_upgrade_inside_running_event_loop(empty_engine: AsyncEngine) -> N
     assert await asyncio.wait_for(asyncio.sleep(0, result="ok"), timeout=1) == "ok"
 
 
-async def test_alembic_command_line(empty_engine: AsyncEngine, database_url: str) -> None:
+async def test_alembic_command_line(empty_engine: AsyncEngine, empty_database_url: str) -> None:
     # What a developer runs: alembic.ini at the root, DATABASE_URL overriding its default URL.
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    environment = {**os.environ, "DATABASE_URL": empty_database_url}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -46,13 +46,14 @@ async def test_unreachable_is_false_not_an_error(url: str) -> None:
         await aiosqlite_threads_finished()
 
 
-async def test_sqlite_enforces_foreign_keys(empty_engine: AsyncEngine) -> None:
-    if empty_engine.dialect.name != "sqlite":
-        # PostgreSQL always enforces them; the cascade tests cover both databases.
-        assert empty_engine.dialect.name == "postgresql"
-        return
-    async with empty_engine.connect() as connection:
-        assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+async def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
+    # SQLite only: PostgreSQL always enforces them (the cascade tests cover both databases).
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/peercoach.db")
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+    finally:
+        await engine.dispose()
 
 
 async def test_sessions_keep_state_after_commit(empty_engine: AsyncEngine) -> None:

@@ -8,8 +8,22 @@ import pytest
 
 from bot.matching import match
 from bot.matching.criteria import Scorer
-from bot.matching.model import MatchInput, MatchSettings, Mode, Participant, Weights
-from bot.matching.report import MODE_CRITERIA, render_table, score_scale, summary_lines, to_json
+from bot.matching.model import (
+    LeftOutReason,
+    MatchInput,
+    MatchSettings,
+    Mode,
+    Participant,
+    Weights,
+)
+from bot.matching.report import (
+    ADMIN_REASONS,
+    MODE_CRITERIA,
+    render_table,
+    score_scale,
+    summary_lines,
+    to_json,
+)
 
 ANA = Participant(id="U1", function="eng", level=3, goals=frozenset({"giving-feedback"}))
 BEN = Participant(id="U2", function="design", level=3, goals=frozenset({"giving-feedback"}))
@@ -91,3 +105,7 @@ def test_the_slack_summary_reports_in_the_third_person_with_scores_on_their_scal
     assert "seed" not in summary
     assert not re.search(r"\b(you|your)\b", summary, re.IGNORECASE)
     assert "• Ida: no allowed partner: every possible partner is ruled out" in summary
+
+
+def test_every_left_out_reason_has_a_sentence_for_admins() -> None:
+    assert set(ADMIN_REASONS) == set(LeftOutReason)
