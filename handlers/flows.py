@@ -37,15 +37,18 @@ def joined_reply(
     intent: Find | OfferMentoring, outcome: enrolment.JoinOutcome, summary: str
 ) -> dict[str, object]:
     if isinstance(intent, OfferMentoring):
-        return mentor_offer_message(intent.capacity, next_round=outcome.next_round)
+        return mentor_offer_message(
+            intent.capacity, next_round=outcome.next_round, resumed=outcome.resumed
+        )
     if intent.kind is FindKind.FLASH and outcome.flash_week is not None:
-        return flash_message(outcome.flash_week)
+        return flash_message(outcome.flash_week, resumed=outcome.resumed)
     return joined_message(
         intent.kind,
         next_round=outcome.next_round,
         profile_summary=summary,
         first_time=outcome.first_time,
         resumed=outcome.resumed,
+        returned=outcome.returned,
     )
 
 

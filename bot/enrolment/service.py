@@ -115,6 +115,7 @@ class JoinOutcome:
     next_round: date | None
     flash_week: date | None = None
     resumed: bool = False  # was paused: joining again ended the pause
+    returned: bool = False  # had left before: welcomed back, not as a newcomer
 
 
 def week_start(day: date) -> date:
@@ -133,6 +134,7 @@ async def join(
     Someone paused who asks to take part is resumed, as `resume` would: they asked to be
     matched, and a pause that silently outlived that request would surprise them."""
     resumed = person.enrolment_state is EnrolmentState.PAUSED
+    returned = person.enrolment_state is EnrolmentState.LEFT
     first_time = person.enrolment_state in (EnrolmentState.NOT_ENROLLED, EnrolmentState.LEFT)
     today = now.date()
     if first_time:
@@ -156,7 +158,7 @@ async def join(
     await session.flush()
     settings = await load_programme_settings(session, person.team_id)
     last = await MatchRepository(session).last_round_date(person.team_id)
-    return JoinOutcome(first_time, next_round_date(settings, today, last), flash, resumed)
+    return JoinOutcome(first_time, next_round_date(settings, today, last), flash, resumed, returned)
 
 
 async def pause(

@@ -111,14 +111,3 @@ async def test_users_info_failing_leaves_an_existing_profile_untouched(
     person = await coach.person(ALICE)
     assert person is not None
     assert person.enrolment_state is EnrolmentState.ENROLLED
-
-
-async def test_a_direct_message_gets_pointed_to_the_commands(
-    coach: Coach, fake_slack: FakeSlack
-) -> None:
-    channel = fake_slack.im_channel_id(ALICE)
-    await coach.slack.event(
-        {"type": "message", "channel_type": "im", "channel": channel, "user": ALICE, "text": "hi"}
-    )
-    call = await fake_slack.wait_for_call("chat.postMessage")
-    assert "/peercoach help" in call.args["text"]

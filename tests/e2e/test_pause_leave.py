@@ -104,6 +104,8 @@ async def test_leave_asks_first_then_stops_and_keeps_history(coach: Coach) -> No
     # The profile stays for statistics; `find` brings them back.
     assert person.level == 3
     answer = await coach.ask("find", ALICE)
+    # Someone who comes back is welcomed back, not introduced to peercoach as a newcomer.
+    assert "Welcome back to peercoach" in all_text(answer)
     person = await coach.person(ALICE)
     assert person is not None
     assert person.enrolment_state is EnrolmentState.ENROLLED
@@ -177,3 +179,14 @@ async def test_find_while_paused_resumes_and_says_so_rather_than_welcoming_anew(
     assert person.enrolment_state is EnrolmentState.ENROLLED
     assert person.paused_until is None
     assert person.enrolled_at == before.enrolled_at
+
+
+async def test_mentor_offer_while_paused_says_the_pause_is_over(coach: Coach) -> None:
+    await coach.enrol(ALICE)
+    await coach.ask("pause 2 weeks", ALICE)
+    answer = await coach.ask("mentor 2", ALICE)
+    assert "pause is over" in all_text(answer)
+    person = await coach.person(ALICE)
+    assert person is not None
+    assert person.enrolment_state is EnrolmentState.ENROLLED
+    assert person.mentor_capacity == 2

@@ -113,11 +113,14 @@ def joined_message(
     profile_summary: str,
     first_time: bool,
     resumed: bool = False,
+    returned: bool = False,
 ) -> Message:
     """After `find`, `find circle`, `find mentor` or `find flash` (see also `flash_message`)."""
     joined = copy.JOINED[kind.value]
     if resumed:
         joined = f"{copy.JOINED_RESUMED} {joined}"
+    elif returned:
+        joined = f"{copy.JOINED_RETURNED} {joined}"
     elif first_time:
         joined = f"{copy.JOINED_WELCOME} {joined}"
     when = _next_round(next_round, copy.JOINED_NEXT_ROUND_ON, copy.JOINED_NEXT_ROUND_SOON)
@@ -131,7 +134,9 @@ def joined_message(
     return _ephemeral(joined, blocks)
 
 
-def mentor_offer_message(capacity: int, *, next_round: date | None) -> Message:
+def mentor_offer_message(
+    capacity: int, *, next_round: date | None, resumed: bool = False
+) -> Message:
     """After `mentor [1-3]`."""
     capacity_line = (
         copy.MENTOR_CAPACITY_ONE
@@ -139,6 +144,8 @@ def mentor_offer_message(capacity: int, *, next_round: date | None) -> Message:
         else copy.MENTOR_CAPACITY_MANY.format(capacity=capacity)
     )
     first = copy.MENTOR_OFFER.format(capacity_line=capacity_line)
+    if resumed:
+        first = f"{copy.JOINED_RESUMED} {first}"
     when = _next_round(next_round, copy.MENTOR_NEXT_ROUND_ON, copy.MENTOR_NEXT_ROUND_SOON)
     blocks: list[Block] = [
         _section(f"{first}\n{when}"),
@@ -305,8 +312,10 @@ def pause_modal(*, today: date) -> dict[str, Any]:
     return view.to_dict()
 
 
-def flash_message(week_start: date) -> Message:
+def flash_message(week_start: date, *, resumed: bool = False) -> Message:
     """After `find flash`: a one-off conversation, matched with the next round's people."""
     first = copy.FLASH_REQUESTED.format(date=format_date(week_start))
+    if resumed:
+        first = f"{copy.JOINED_RESUMED} {first}"
     blocks: list[Block] = [_section(f"{first}\n{copy.FLASH_HOW}"), _context(copy.FLASH_REGULAR)]
     return _ephemeral(first, blocks)

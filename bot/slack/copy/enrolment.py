@@ -112,6 +112,7 @@ STATUS_HINTS_PAUSED: Final = (
 
 JOINED_WELCOME: Final = "*Welcome to peercoach!*"
 JOINED_RESUMED: Final = "*Welcome back!* Your pause is over and you are taking part again."
+JOINED_RETURNED: Final = "*Welcome back to peercoach!*"
 JOINED: Final[dict[str, str]] = {
     "pairs": (
         "You joined *peer pairs*: we pair you with a colleague at a similar level in a "
