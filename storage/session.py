@@ -23,13 +23,19 @@ SQLITE_BUSY_TIMEOUT = 15.0
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine with the per-backend settings the app relies on."""
+    # hide_parameters: parameters hold goals and names; logs and errors get the statement only.
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            hide_parameters=True,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT},
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
     # pool_pre_ping: a server restart or idle-connection reaper should cost one retry, not an error.
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:

@@ -107,7 +107,12 @@ class Server:
         await self._authenticate()
         self._scheduler = create_scheduler()
         self._scheduler.start()
-        web_app = create_web_app(self._engine, None if self.settings.socket_mode else self._bolt)
+        secret = self.settings.slack_signing_secret
+        web_app = create_web_app(
+            self._engine,
+            None if self.settings.socket_mode else self._bolt,
+            secret.get_secret_value() if secret else "",
+        )
         self._runner = web.AppRunner(
             web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_SECONDS
         )

@@ -44,16 +44,83 @@ SIZES = {
 # of the app could contain.
 LIVE = ("<!channel", "<!here", "<!everyone", "<!subteam", "<@UFZ", "<#CFZ", "<!date")
 UNSIGNED_MARK = "UNSIGNEDBODYMARK"
+_BAD_TIMESTAMPS = ("abc", "1.5", "²", " 1", "", "-1", "1e9")
 
 _WORDS = (
-    "find", "circle", "mentor", "flash", "profile", "status", "pause", "resume", "leave",
-    "forget", "export", "help", "admin", "settings", "match", "preview", "digest", "questions",
-    "add", "list", "retire", "until", "weeks", "week", "w", "2", "3", "0", "-1", "99999999999",
-    "²", "٣", "①", "２", "2026-12-31", "2026-02-30", "x", "`", "```", "\\", "C:\\Users\\bob",
-    "\\1", "\\g<0>", "<!channel>", "<!here>", "<!everyone>", "<@UFZ123>", "<#CFZ123|general>",
-    "<#CFZ9>", "<!subteam^SFZ|@team>", "<!date^1392734382^{date}|x>", "&", "&amp;", "&lt;",
-    "<", ">", "*bold*", "_it_", "~s~", ":tada:", "\u200b", "\u202e", "🙂", "\n", "\t", "   ",
-    "%s", "{text}", "{}", "'", '"', "DROP TABLE people;", "null", "<https://x.example|y>",
+    "find",
+    "circle",
+    "mentor",
+    "flash",
+    "profile",
+    "status",
+    "pause",
+    "resume",
+    "leave",
+    "forget",
+    "export",
+    "help",
+    "admin",
+    "settings",
+    "match",
+    "preview",
+    "digest",
+    "questions",
+    "add",
+    "list",
+    "retire",
+    "until",
+    "weeks",
+    "week",
+    "w",
+    "2",
+    "3",
+    "0",
+    "-1",
+    "99999999999",
+    "²",
+    "٣",
+    "①",
+    "２",
+    "2026-12-31",
+    "2026-02-30",
+    "x",
+    "`",
+    "```",
+    "\\",
+    "C:\\Users\\bob",
+    "\\1",
+    "\\g<0>",
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<@UFZ123>",
+    "<#CFZ123|general>",
+    "<#CFZ9>",
+    "<!subteam^SFZ|@team>",
+    "<!date^1392734382^{date}|x>",
+    "&",
+    "&amp;",
+    "&lt;",
+    "<",
+    ">",
+    "*bold*",
+    "_it_",
+    "~s~",
+    ":tada:",
+    "\u200b",
+    "\u202e",
+    "🙂",
+    "\n",
+    "\t",
+    "   ",
+    "%s",
+    "{text}",
+    "{}",
+    "'",
+    '"',
+    "DROP TABLE people;",
+    "null",
+    "<https://x.example|y>",
 )
 
 
@@ -73,9 +140,17 @@ def _text(rng: random.Random, *, max_words: int = 8) -> str:
 
 def command_texts(rng: random.Random, n: int) -> Iterator[str]:
     fixed = [
-        "x" * 2990, "pause ² weeks", "mentor ²", "pause ²", "x` <!channel> `y",
-        "find <!channel>", "pause until <!here>", "admin digest <!channel>",
-        "admin questions add <!channel>", "<@UFZ1> & <#CFZ1>", "",
+        "x" * 2990,
+        "pause ² weeks",
+        "mentor ²",
+        "pause ²",
+        "x` <!channel> `y",
+        "find <!channel>",
+        "pause until <!here>",
+        "admin digest <!channel>",
+        "admin questions add <!channel>",
+        "<@UFZ1> & <#CFZ1>",
+        "",
     ]
     yield from fixed
     for _ in range(n - len(fixed)):
@@ -160,20 +235,34 @@ def malformed_requests(rng: random.Random, sender: SlackRequestSender, n: int) -
         lambda: Raw("command no team", command(team_id=_DROP), form),
         lambda: Raw("event not object", event([1, 2]), "application/json"),
         lambda: Raw("event no user", event({"type": "app_home_opened"}), "application/json"),
-        lambda: Raw("event no team", event({"type": "app_home_opened", "user": "UFZMAL"},
-                                          team_id=_DROP), "application/json"),
-        lambda: Raw("im no channel", event({"type": "message", "channel_type": "im",
-                                            "user": "UFZMAL", "text": "hi"}), "application/json"),
+        lambda: Raw(
+            "event no team",
+            event({"type": "app_home_opened", "user": "UFZMAL"}, team_id=_DROP),
+            "application/json",
+        ),
+        lambda: Raw(
+            "im no channel",
+            event({"type": "message", "channel_type": "im", "user": "UFZMAL", "text": "hi"}),
+            "application/json",
+        ),
         lambda: Raw("body a JSON list", json.dumps([_text(rng)]), "application/json"),
         lambda: Raw("body not JSON", "{" + _text(rng), "application/json"),
         lambda: Raw("body empty", "", form),
         lambda: Raw("form garbage", _text(rng), form),
-        lambda: Raw("timestamp not int", command(), form,
-                    headers={"X-Slack-Request-Timestamp": rng.choice(["abc", "1.5", "²", " 1", ""])}),
+        lambda: Raw(
+            "timestamp not int",
+            command(),
+            form,
+            headers={"X-Slack-Request-Timestamp": rng.choice(_BAD_TIMESTAMPS)},
+        ),
         lambda: Raw("stale timestamp", command(), form, timestamp=int(time.time()) - 3600),
         lambda: Raw("unsigned", f"{UNSIGNED_MARK} " + command(), form, signed=False),
-        lambda: Raw("unsigned large", UNSIGNED_MARK + "x" * rng.randrange(10_000, 200_000), form,
-                    signed=False),
+        lambda: Raw(
+            "unsigned large",
+            UNSIGNED_MARK + "x" * rng.randrange(10_000, 200_000),
+            form,
+            signed=False,
+        ),
     ]
     yield Raw("unsigned 1 MB", UNSIGNED_MARK + "x" * 1_100_000, form, signed=False)
     yield Raw("signed 2 MB", "payload=" + "x" * 2_100_000, form)
@@ -296,9 +385,7 @@ async def test_fuzzed_inputs_all_get_an_answer(
 
                 return call
 
-            for (case, sent) in await _in_batches(
-                [send_command(i, t) for i, t in enumerate(texts)]
-            ):
+            for case, sent in await _in_batches([send_command(i, t) for i, t in enumerate(texts)]):
                 owner[sent.payload["response_url"]] = case
                 owner[sent.payload["user_id"]] = case
                 if sent.status != 200:
@@ -323,9 +410,7 @@ async def test_fuzzed_inputs_all_get_an_answer(
 
                 return call
 
-            for case, raw, sent in await _in_batches(
-                [send_raw(i, r) for i, r in enumerate(bad)]
-            ):
+            for case, _raw, sent in await _in_batches([send_raw(i, r) for i, r in enumerate(bad)]):
                 if not 400 <= sent.status < 500:
                     failures.append(f"{case}: status {sent.status}, wanted a 4xx")
 
@@ -345,8 +430,11 @@ async def test_fuzzed_inputs_all_get_an_answer(
                     continue
                 values = coach.profile_values(view, goal=goal)
                 sent = await slack.view_submission(
-                    PROFILE_CALLBACK_ID, values, user_id=user,
-                    private_metadata=view.get("private_metadata", ""), view=view,
+                    PROFILE_CALLBACK_ID,
+                    values,
+                    user_id=user,
+                    private_metadata=view.get("private_metadata", ""),
+                    view=view,
                 )
                 if sent.status != 200:
                     failures.append(f"{owner[user]}: submission status {sent.status}")

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from bot.matching.model import MatchResult
 from bot.matching.report import summary_lines
 from bot.slack.copy import text
+from bot.slack.mrkdwn import escape
 
 _SECTION_LIMIT = 3000
 _MESSAGE_BLOCK_LIMIT = 50
@@ -50,7 +51,8 @@ def match_preview_message(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text.PREVIEW_NOBODY)))
     for result in results:
         blocks.append(DividerBlock())
-        for chunk in _chunks(summary_lines(result, names)):
+        # The report is plain text holding display names: escaped, it stays text in mrkdwn.
+        for chunk in _chunks([escape(line) for line in summary_lines(result, names)]):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
     if len(blocks) > _MESSAGE_BLOCK_LIMIT:
         blocks = blocks[: _MESSAGE_BLOCK_LIMIT - 1]
