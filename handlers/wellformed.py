@@ -1,8 +1,11 @@
-"""Refuse, before anything else runs, payloads that name no person or no workspace.
+"""Refuse payloads that name no person or workspace, or lack the parts Bolt reads.
 
 Slack always says who acted and in which workspace. A payload without them is not from Slack
-or is damaged, and acting on it would store people and workspaces with empty ids. Refused with
-400 and nothing stored; the log line names the payload kind and the reason, never its content.
+or is damaged, and acting on it would store people and workspaces with empty ids; one without
+the parts Bolt indexes (a block action's first action, an event object) fails inside Bolt. The
+HTTP endpoint checks `problem` before Bolt sees the request; the middleware does the same for
+Socket Mode. Refused with 400 and nothing stored; the log says the kind and the reason, never
+the content.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
+from handlers.wellformed import problem
+
 logger = logging.getLogger("peercoach.requests")
 
 # Slack's payloads are far smaller (a modal's state is tens of kilobytes); anything bigger is
@@ -61,6 +63,9 @@ async def checked_bolt_request(
         return _refuse(400, "malformed request", len(raw))
     if not isinstance(parsed, dict):
         return _refuse(400, "malformed request", len(raw))
+    reason = problem(parsed)
+    if reason is not None:
+        return _refuse(400, f"malformed request: {reason}", len(raw))
     try:
         return AsyncBoltRequest(
             body=text,

@@ -229,7 +229,11 @@ def malformed_requests(rng: random.Random, sender: SlackRequestSender, n: int) -
         lambda: Raw("submission no view", interaction(submission(view=_DROP)), form),
         lambda: Raw("submission view list", interaction(submission(view=[1])), form),
         lambda: Raw("submission no user", interaction(submission(user=_DROP)), form),
-        lambda: Raw("submission no team", interaction(submission(team=None)), form),
+        lambda: Raw(
+            "submission no team",
+            interaction(submission(team=None, user={"id": "UFZMAL", "name": "x"})),
+            form,
+        ),
         lambda: Raw("command no user", command(user_id=_DROP), form),
         lambda: Raw("command empty user", command(user_id=""), form),
         lambda: Raw("command no team", command(team_id=_DROP), form),

@@ -70,7 +70,7 @@ def unknown_command_message(unknown: Unknown) -> Message:
     first = text.UNKNOWN_COMMAND.format(slash=text.SLASH_COMMAND, text=echo(unknown.text))
     if unknown.suggestion:
         first += " " + text.DID_YOU_MEAN.format(
-            slash=text.SLASH_COMMAND, suggestion=unknown.suggestion
+            slash=text.SLASH_COMMAND, suggestion=echo(unknown.suggestion)
         )
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=first)),
