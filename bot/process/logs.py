@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from bot.process.config import LogFormat
 
@@ -44,8 +44,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str, fmt: LogFormat) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(level: str, fmt: LogFormat, stream: IO[str] | None = None) -> None:
+    """Everything to one stream (standard error unless `stream` is given)."""
+    handler = logging.StreamHandler(stream)
     if fmt is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:
