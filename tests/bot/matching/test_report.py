@@ -29,3 +29,10 @@ def test_reports_name_people_and_json_keeps_ids() -> None:
         assert "U3 can help" not in text
     (group,) = to_json(result)["groups"]
     assert "U3 can help with giving feedback" in group["explanation"]
+
+
+def test_names_are_placed_literally_even_with_backslashes() -> None:
+    names = {"U1": "C:\\Users\\ana", "U2": "\\1 \\g<0>", "U3": "Cleo"}
+    result = match(MatchInput(participants=(ANA, BEN, CLEO)), Mode.PAIRS, 1)
+    summary = "\n".join(summary_lines(result, names))
+    assert "C:\\Users\\ana and \\1 \\g<0> both want to get better" in summary
