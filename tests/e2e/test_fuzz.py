@@ -36,7 +36,7 @@ CONCURRENCY = 16
 
 # Sample sizes; PostgreSQL runs a smaller sample of the same generator.
 SIZES = {
-    "sqlite": {"commands": 8000, "malformed": 1600, "profiles": 250},
+    "sqlite": {"commands": 5000, "malformed": 4800, "profiles": 250},
     "postgresql": {"commands": 1500, "malformed": 400, "profiles": 40},
 }
 
