@@ -4,6 +4,10 @@ Command texts, display names (shown in the admin match preview), goal texts (pro
 submissions) and malformed or unsigned requests go over the wire to the running app. Nothing
 may log a server error, answer 5xx, exceed Slack's limits, turn user text into a live mention,
 or log the body of an unsigned request. A failing case replays from `SEED` and its index.
+
+On SQLite: 5,000 command texts, 4,800 malformed or unsigned requests, and 250 people each
+with a generated display name and goal text (10,300 inputs). PostgreSQL runs 1,500, 400 and
+40 of the same (1,980).
 """
 
 from __future__ import annotations
