@@ -45,9 +45,15 @@ def create_engine(
     the CLI, whose statements may rightly take longer, do not. Connecting and waiting for a
     pooled connection are always bounded.
     """
+    # hide_parameters: parameters hold goals and names; logs and errors get the statement only.
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            hide_parameters=True,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT},
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
     connect_args: dict[str, Any] = {"timeout": DATABASE_TIMEOUT_SECONDS}
@@ -58,6 +64,7 @@ def create_engine(
         echo=echo,
         # pool_pre_ping: a server restart or idle-connection reaper costs one retry, not an error.
         pool_pre_ping=True,
+        hide_parameters=True,
         pool_timeout=DATABASE_TIMEOUT_SECONDS,
         connect_args=connect_args,
     )

@@ -73,8 +73,9 @@ class Malformed:
     """A known command with arguments we cannot use, and how to type it instead."""
 
     spec: CommandSpec
-    problem: str
+    problem: str  # may hold "{got}", where the answer quotes what was typed
     example: str
+    got: str = ""
 
 
 _FIND_KINDS = {
@@ -103,7 +104,18 @@ def command_name(intent: Intent) -> str:
 
 _WEEK_WORDS = frozenset({"week", "weeks", "wk", "wks", "w"})
 _CHANNEL = re.compile(r"^<#(?P<id>[CG][A-Z0-9]{2,})(?:\|[^>]*)?>$")
-_WEEKS_GLUED = re.compile(r"^(?P<n>\d+)(?:w|wk|wks|week|weeks)$")
+# [0-9], not \d: int() and isdigit() also take "²" and "٣", which int() then rejects or reads.
+_WEEKS_GLUED = re.compile(r"(?P<n>[0-9]{1,9})(?:w|wk|wks|week|weeks)")
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _is_number(word: str) -> bool:
+    """A small count in ASCII digits: "²".isdigit() is True, but int("²") fails."""
+    return _NUMBER.fullmatch(word) is not None
+
+
+def _got(args: tuple[str, ...]) -> str:
+    return " ".join(args)
 
 
 def interpret(text: str, today: date) -> Intent | Malformed | Unknown:
@@ -133,19 +145,20 @@ def _no_args(spec: CommandSpec, args: tuple[str, ...]) -> Malformed | None:
     if not args:
         return None
     return Malformed(
-        spec, f"`{spec.name}` takes nothing after it (I got `{' '.join(args)}`).", spec.name
+        spec, f"`{spec.name}` takes nothing after it (I got `{{got}}`).", spec.name, _got(args)
     )
 
 
 def _mentor(spec: CommandSpec, args: tuple[str, ...]) -> OfferMentoring | Malformed:
     if not args:
         return OfferMentoring(1)
-    if len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= MAX_MENTEES:
+    if len(args) == 1 and _is_number(args[0]) and 1 <= int(args[0]) <= MAX_MENTEES:
         return OfferMentoring(int(args[0]))
     return Malformed(
         spec,
-        f"You can mentor 1 to {MAX_MENTEES} people at a time (I got `{' '.join(args)}`).",
+        f"You can mentor 1 to {MAX_MENTEES} people at a time (I got `{{got}}`).",
         "mentor 2",
+        _got(args),
     )
 
 
@@ -154,11 +167,11 @@ def _pause(spec: CommandSpec, args: tuple[str, ...], today: date) -> Pause | Mal
     if not words:
         return Pause(None)
     weeks: int | None = None
-    if len(words) == 2 and words[0].isdigit() and words[1] in _WEEK_WORDS:
+    if len(words) == 2 and _is_number(words[0]) and words[1] in _WEEK_WORDS:
         weeks = int(words[0])
-    elif len(words) == 1 and (glued := _WEEKS_GLUED.match(words[0])):
+    elif len(words) == 1 and (glued := _WEEKS_GLUED.fullmatch(words[0])):
         weeks = int(glued["n"])
-    elif len(words) == 1 and words[0].isdigit():
+    elif len(words) == 1 and _is_number(words[0]):
         weeks = int(words[0])
     if weeks is not None:
         if 1 <= weeks <= MAX_PAUSE_WEEKS:
@@ -172,8 +185,9 @@ def _pause(spec: CommandSpec, args: tuple[str, ...], today: date) -> Pause | Mal
         except ValueError:
             return Malformed(
                 spec,
-                f"`{args[1]}` is not a date I can read; write it as YYYY-MM-DD.",
+                "`{got}` is not a date I can read; write it as YYYY-MM-DD.",
                 f"pause until {(today + timedelta(weeks=2)).isoformat()}",
+                args[1],
             )
         if end <= today:
             return Malformed(
@@ -190,8 +204,9 @@ def _pause(spec: CommandSpec, args: tuple[str, ...], today: date) -> Pause | Mal
         return Pause(end)
     return Malformed(
         spec,
-        f"I could not read how long to pause (I got `{' '.join(args)}`).",
+        "I could not read how long to pause (I got `{got}`).",
         "pause 2 weeks",
+        _got(args),
     )
 
 
@@ -214,7 +229,7 @@ def _questions(spec: CommandSpec, args: tuple[str, ...]) -> AdminQuestions | Mal
         return AdminQuestions(QuestionsAction.LIST, "")
     if action == QuestionsAction.ADD and 0 < len(rest) <= MAX_QUESTION_LENGTH:
         return AdminQuestions(QuestionsAction.ADD, rest)
-    if action == QuestionsAction.RETIRE and rest.isdigit():
+    if action == QuestionsAction.RETIRE and _is_number(rest):
         return AdminQuestions(QuestionsAction.RETIRE, rest)
     return Malformed(
         spec,

@@ -218,8 +218,13 @@ def _explanation(group: Group, names: Mapping[str, str] | None) -> str:
     for member in group.members:
         name = (names or {}).get(member)
         if name:
-            text = re.sub(rf"\b{re.escape(member)}\b", name, text)
+            # A function, not the name itself: re.sub reads "\U" in "C:\Users" as an escape.
+            text = re.sub(rf"\b{re.escape(member)}\b", _literal(name), text)
     return text
+
+
+def _literal(value: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: value
 
 
 def _members_text(group: Group, label: _Label) -> str:

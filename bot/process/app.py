@@ -17,7 +17,9 @@ import handlers
 from bot.process.config import Settings
 from bot.process.deps import Clock, Deps, deps_middleware, system_clock
 from bot.process.error_handler import register_error_handler
+from bot.process.logs import BOLT_LOGGER, SLACK_CLIENT_LOGGER, keep_bodies_out_of_logs
 from handlers.dedup import claims_middleware
+from handlers.wellformed import refuse_ill_formed
 
 # Slack answers most calls in well under a second; a stuck call must not hold a listener for long.
 SLACK_TIMEOUT_SECONDS = 10
@@ -34,7 +36,7 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
-        logger=logging.getLogger("peercoach.slack"),
+        logger=logging.getLogger(SLACK_CLIENT_LOGGER),
     )
 
 
@@ -45,6 +47,8 @@ def create_app(
     clock: Clock = system_clock,
 ) -> AsyncApp:
     settings.require_slack()
+    # Before Bolt copies its loggers' levels, so none of them writes bodies at DEBUG.
+    keep_bodies_out_of_logs()
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
@@ -55,9 +59,11 @@ def create_app(
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("peercoach.bolt"),
+        logger=logging.getLogger(BOLT_LOGGER),
     )
     register_error_handler(app)
+    # First: a payload naming no person or workspace must not reach anything that stores.
+    app.middleware(refuse_ill_formed)
     deps = Deps(sessions=sessions, admins=settings.admins, clock=clock)
     app.middleware(deps_middleware(deps))
     # No I/O in middleware: every request is acknowledged before any database or Slack call.

@@ -5,9 +5,26 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any, Final
 
 from bot.process.config import LogFormat
+
+BOLT_LOGGER: Final = "peercoach.bolt"
+SLACK_CLIENT_LOGGER: Final = "peercoach.slack"
+
+# Below INFO these write what people typed and who they are: Bolt and slack_sdk whole request
+# and response bodies (users.info holds names and emails), the database drivers and
+# SQLAlchemy's engine SQL parameters and result rows.
+_BODY_LOGGERS: Final = (
+    BOLT_LOGGER,
+    SLACK_CLIENT_LOGGER,
+    "slack_bolt",
+    "slack_sdk",
+    "sqlalchemy.engine",
+    "sqlalchemy.orm",
+    "aiosqlite",
+    "asyncpg",
+)
 
 # Attributes every LogRecord has; anything else was passed through `extra=` and is worth keeping.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -27,8 +44,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str, fmt: LogFormat) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(level: str, fmt: LogFormat, stream: IO[str] | None = None) -> None:
+    """Everything to one stream (standard error unless `stream` is given)."""
+    handler = logging.StreamHandler(stream)
     if fmt is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:
@@ -36,7 +54,17 @@ def configure_logging(level: str, fmt: LogFormat) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    keep_bodies_out_of_logs()
     # aiohttp's access log is noise at INFO; keep it for DEBUG sessions.
     logging.getLogger("aiohttp.access").setLevel(
         logging.DEBUG if level == "DEBUG" else logging.WARNING
     )
+
+
+def keep_bodies_out_of_logs() -> None:
+    """Hold the loggers that write bodies, parameters or rows at INFO or above, whatever the
+    root level: logs carry ids, never personal data."""
+    for name in _BODY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)

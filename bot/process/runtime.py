@@ -120,7 +120,12 @@ class Server:
         register_context(self.job_context_id, JobContext(sessions=sessions, clock=self.clock))
         schedule_prune(self._scheduler, self.job_context_id)
         self._scheduler.start()
-        web_app = create_web_app(self._engine, None if self.settings.socket_mode else self._bolt)
+        secret = self.settings.slack_signing_secret
+        web_app = create_web_app(
+            self._engine,
+            None if self.settings.socket_mode else self._bolt,
+            secret.get_secret_value() if secret else "",
+        )
         self._runner = web.AppRunner(
             web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_SECONDS
         )

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.failures import SLACK_NETWORK_ERRORS
+from bot.slack.mrkdwn import clip
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ class SlackUser:
         return Eligibility.OK
 
 
+# The widths of the people columns these are stored in; Slack's own limits are tighter, but
+# what users.info returns is not ours to trust.
+NAME_MAX_LENGTH = 255
+ZONE_MAX_LENGTH = 64
+
+
 class UnknownUser(Exception):
     """Slack says this user does not exist (any more)."""
 
@@ -60,14 +67,15 @@ class UnknownUser(Exception):
 def _from_payload(user: dict[str, Any]) -> SlackUser:
     profile = user.get("profile") or {}
     display = profile.get("display_name") or user.get("real_name") or user.get("name") or user["id"]
+    real = user.get("real_name") or profile.get("real_name")
     tz = user.get("tz")
     return SlackUser(
         id=str(user["id"]),
         team_id=str(user.get("team_id") or profile.get("team") or ""),
-        display_name=str(display),
-        real_name=user.get("real_name") or profile.get("real_name") or None,
+        display_name=clip(str(display), NAME_MAX_LENGTH),
+        real_name=clip(str(real), NAME_MAX_LENGTH) if real else None,
         # Slack reports no zone as null or as a bare offset label; only an IANA name is usable.
-        time_zone=tz if isinstance(tz, str) and "/" in tz else None,
+        time_zone=tz if isinstance(tz, str) and "/" in tz and len(tz) <= ZONE_MAX_LENGTH else None,
         is_admin=bool(user.get("is_admin")),
         is_owner=bool(user.get("is_owner") or user.get("is_primary_owner")),
         deleted=bool(user.get("deleted")),

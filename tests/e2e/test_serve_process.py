@@ -112,3 +112,6 @@ async def test_sigterm_lets_in_flight_work_finish_then_exits_cleanly(
     assert publish.response["ok"] is True
     assert "did not finish" not in log
     assert fake_slack.bot_token not in log
+    # users.info answered with Alice's name and email; the log keeps her id only.
+    assert "Alice Adams" not in log
+    assert fake_slack.users["U0ALICE"]["profile"]["email"] not in log

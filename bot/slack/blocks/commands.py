@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 from bot.commands.catalogue import Audience, CommandSpec, Unknown, commands_for
 from bot.commands.intents import Malformed
 from bot.slack.copy import text
+from bot.slack.mrkdwn import echo
 
 Message = dict[str, Any]
 
@@ -88,10 +89,10 @@ def admin_commands_message() -> Message:
 
 
 def unknown_command_message(unknown: Unknown) -> Message:
-    first = text.UNKNOWN_COMMAND.format(slash=text.SLASH_COMMAND, text=unknown.text)
+    first = text.UNKNOWN_COMMAND.format(slash=text.SLASH_COMMAND, text=echo(unknown.text))
     if unknown.suggestion:
         first += " " + text.DID_YOU_MEAN.format(
-            slash=text.SLASH_COMMAND, suggestion=unknown.suggestion
+            slash=text.SLASH_COMMAND, suggestion=echo(unknown.suggestion)
         )
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=first)),
@@ -107,8 +108,10 @@ def not_available_message(spec: CommandSpec) -> Message:
 
 
 def malformed_command_message(malformed: Malformed) -> Message:
+    # What they typed is quoted escaped and cut: it is data, never markup.
+    problem = malformed.problem.replace("{got}", echo(malformed.got))
     line = text.MALFORMED_COMMAND.format(
-        problem=malformed.problem, slash=text.SLASH_COMMAND, example=malformed.example
+        problem=problem, slash=text.SLASH_COMMAND, example=malformed.example
     )
     usage = text.MALFORMED_USAGE.format(slash=text.SLASH_COMMAND, usage=malformed.spec.usage)
     return _ephemeral(

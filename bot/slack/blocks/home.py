@@ -24,6 +24,7 @@ from bot.enrolment.home_state import CurrentMatch, HomeState
 from bot.slack.blocks.profile import profile_summary
 from bot.slack.copy import enrolment as copy
 from bot.slack.copy import text
+from bot.slack.mrkdwn import escape
 
 ACTION_FIND: Final = "home_find"
 ACTION_EDIT_PROFILE: Final = "home_edit_profile"
@@ -53,11 +54,6 @@ def format_date(day: date) -> str:
 def clip(words: str, limit: int = SECTION_TEXT_MAX) -> str:
     """Shorten text to Slack's limit with an ellipsis, so a long profile can't break the view."""
     return words if len(words) <= limit else words[: limit - 1] + "…"
-
-
-def escape(words: str) -> str:
-    # Free text goes into mrkdwn: an unescaped "<!channel>" would notify a whole channel.
-    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def join_names(names: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from bot.matching.model import MatchResult, Weights
 from bot.matching.report import score_scale, summary_lines
 from bot.slack.copy import text
+from bot.slack.mrkdwn import escape
 
 _SECTION_LIMIT = 3000
 _MESSAGE_BLOCK_LIMIT = 50
@@ -40,11 +41,6 @@ def _chunks(lines: Sequence[str]) -> list[str]:
     return chunks
 
 
-def _escaped(value: str) -> str:
-    # Display names are user text: shown as data, never as mrkdwn links or mentions.
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def match_preview_message(
     results: Sequence[MatchResult],
     names: Mapping[str, str],
@@ -55,7 +51,6 @@ def match_preview_message(
 ) -> dict[str, Any]:
     """The admin's report on the next round: one section per programme, each with the
     command that replays it (the seed appears there and only there)."""
-    shown = {person: _escaped(name) for person, name in names.items()}
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=text.PREVIEW_TITLE)),
         ContextBlock(elements=[MarkdownTextObject(text=text.PREVIEW_NOTE)]),
@@ -64,8 +59,9 @@ def match_preview_message(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text.PREVIEW_NOBODY)))
     for result in results:
         blocks.append(DividerBlock())
-        lines = summary_lines(result, shown, scale=score_scale(result.mode, weights))
-        for chunk in _chunks(lines):
+        # The report is plain text holding display names: escaped, it stays text in mrkdwn.
+        lines = summary_lines(result, names, scale=score_scale(result.mode, weights))
+        for chunk in _chunks([escape(line) for line in lines]):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
         replay = text.PREVIEW_REPLAY.format(
             team=team_id, mode=result.mode.value, seed=result.seed, date=on.isoformat()

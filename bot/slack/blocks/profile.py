@@ -31,6 +31,7 @@ from bot.enrolment.goals import GOAL_TAGS, phrase
 from bot.enrolment.profile_form import ProfileDefaults, ProfileInput
 from bot.slack.copy import profile as copy
 from bot.slack.copy import text
+from bot.slack.mrkdwn import escape
 
 # Slack rejects a view whose initial option is not one of the options, or whose initial text is
 # longer than the input allows; values saved under an older vocabulary must not break the modal.
@@ -250,35 +251,30 @@ def profile_modal(
     return view.to_dict()
 
 
-def _escape(words: str) -> str:
-    # Free text goes into mrkdwn: an unescaped "<!channel>" would notify a whole channel.
-    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def profile_summary(profile: ProfileInput) -> str:
     """A few mrkdwn lines describing the profile. Never mentions the do-not-pair list."""
     hours = copy.SUMMARY_HOURS.format(
-        time_zone=_escape(profile.time_zone),
+        time_zone=escape(profile.time_zone),
         start=_time(profile.work_start),
         end=_time(profile.work_end),
     )
     if profile.work_end < profile.work_start:
         hours += copy.SUMMARY_OVERNIGHT
     lines = [
-        copy.SUMMARY_FUNCTION.format(function=_escape(form.function_label(profile.function))),
+        copy.SUMMARY_FUNCTION.format(function=escape(form.function_label(profile.function))),
         copy.SUMMARY_LEVEL.format(level=form.level_title(profile.level)),
         hours,
     ]
     if profile.goals:
         lines.append(copy.SUMMARY_GOALS)
-        lines += [copy.SUMMARY_GOAL_ITEM.format(goal=_escape(goal)) for goal in profile.goals]
+        lines += [copy.SUMMARY_GOAL_ITEM.format(goal=escape(goal)) for goal in profile.goals]
     if profile.goal_tags:
-        topics = ", ".join(_escape(phrase(tag)) for tag in profile.goal_tags)
+        topics = ", ".join(escape(phrase(tag)) for tag in profile.goal_tags)
         lines.append(copy.SUMMARY_GOAL_TOPICS.format(topics=topics))
     if not profile.goals and not profile.goal_tags:
         lines.append(copy.SUMMARY_NO_GOALS)
     if profile.skills:
-        skills = ", ".join(_escape(phrase(tag)) for tag in profile.skills)
+        skills = ", ".join(escape(phrase(tag)) for tag in profile.skills)
         lines.append(copy.SUMMARY_SKILLS.format(skills=skills))
     else:
         lines.append(copy.SUMMARY_NO_SKILLS)

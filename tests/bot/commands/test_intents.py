@@ -79,6 +79,13 @@ def test_valid_commands(text: str, intent: object) -> None:
         ("admin questions", "admin questions list"),
         ("admin questions add", "admin questions list"),
         ("admin questions retire first", "admin questions list"),
+        # Digits outside ASCII: "²".isdigit() is True, int("²") raises.
+        ("pause ² weeks", "pause 2 weeks"),
+        ("pause ²", "pause 2 weeks"),
+        ("pause ٣w", "pause 2 weeks"),
+        ("mentor ²", "mentor 2"),
+        ("mentor ２", "mentor 2"),
+        ("admin questions retire ²", "admin questions list"),
     ],
 )
 def test_malformed_arguments_name_a_valid_form(text: str, example: str) -> None:
@@ -109,3 +116,11 @@ def test_fuzzed_text_never_raises() -> None:
             text = "".join(c if rng.random() > 0.05 else rng.choice(alphabet) for c in text)
         result = interpret(text, TODAY)
         assert result is not None
+
+
+def test_what_was_typed_is_kept_apart_from_the_problem() -> None:
+    # The builder escapes and cuts `got`; the problem text itself holds no user text.
+    result = interpret("find <!channel>", TODAY)
+    assert isinstance(result, Malformed)
+    assert result.got == "<!channel>"
+    assert "<!channel>" not in result.problem

@@ -109,3 +109,10 @@ def test_the_slack_summary_reports_in_the_third_person_with_scores_on_their_scal
 
 def test_every_left_out_reason_has_a_sentence_for_admins() -> None:
     assert set(ADMIN_REASONS) == set(LeftOutReason)
+
+
+def test_names_are_placed_literally_even_with_backslashes() -> None:
+    names = {"U1": "C:\\Users\\ana", "U2": "\\1 \\g<0>", "U3": "Cleo"}
+    result = match(MatchInput(participants=(ANA, BEN, CLEO)), Mode.PAIRS, 1)
+    summary = "\n".join(summary_lines(result, names, scale=5))
+    assert "C:\\Users\\ana and \\1 \\g<0> both want to get better" in summary
