@@ -152,7 +152,9 @@ async def test_a_hung_postgresql_gives_try_again_and_a_failing_healthz(
         # The real Bolt app and endpoint; the server's start-up migration would wait forever.
         bolt = create_app(settings, create_sessionmaker(engine))
         try:
-            async with TestServer(create_web_app(engine, bolt), host="127.0.0.1") as web:
+            async with TestServer(
+                create_web_app(engine, bolt, SIGNING_SECRET), host="127.0.0.1"
+            ) as web:
                 events = str(web.make_url("/slack/events"))
                 async with SlackRequestSender(events, SIGNING_SECRET, fake=fake_slack) as slack:
                     sent = await slack.command("status", user_id=ALICE)
