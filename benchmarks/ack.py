@@ -6,10 +6,10 @@
 
 Signed requests go, 50 at a time, to the real `POST /slack/events` of the aiohttp app served on
 127.0.0.1; the app talks to the project's fake Slack, also on 127.0.0.1. Beside it, in the same
-run, a no-op Bolt app (same signing check, listeners that only ack, served by Bolt's own
-aiohttp server) takes the same load: its throughput is the baseline for the ratios. Kinds: `help`, `status`
-and `find` by enrolled people, the App Home resume button, and `find` by people without a
-profile (who must all get their modal within Slack's 3-second trigger lifetime). Every request
+run, a no-op Bolt app (same signing check, listeners that only ack, served by Bolt's own aiohttp
+server) takes the same load: its throughput is the baseline for the ratios. Kinds: `help`,
+`status` and `find` by enrolled people, the App Home resume button, and `find` by people without
+a profile (who must all get their modal within Slack's 3-second trigger lifetime). Every request
 comes from a different person, so nothing is deduplicated.
 
 The load generator, the fake Slack and both apps share one process and one event loop; the
