@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.process.deps import Deps
 from storage.repositories import ProcessedRequestRepository
+from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,14 @@ async def record_done(deps: Deps, key: str | None) -> None:
     """Claim `key` after an effect that is not a database write (a Slack call)."""
     if key is None:
         return
-    async with deps.sessions() as session:
-        # False means a copy of the same delivery finished first: the claim is there either way.
-        if await ProcessedRequestRepository(session).claim(key, now=deps.clock()):
-            await session.commit()
+    try:
+        async with deps.sessions() as session:
+            # False: a copy of the same delivery finished first; the claim is there either way.
+            if await ProcessedRequestRepository(session).claim(key, now=deps.clock()):
+                await session.commit()
+    except DATABASE_UNAVAILABLE_ERRORS as exc:
+        # The effect has happened and the person has it; at worst a retry repeats an
+        # idempotent Slack call. Telling them "try again" now would be wrong.
+        logger.warning(
+            "could not record a finished %s: %s", key.split(":", 1)[0], type(exc).__name__
+        )

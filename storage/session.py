@@ -53,6 +53,12 @@ def create_engine(
             echo=echo,
             hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT},
+            # One connection: SQLite writes one at a time anyway, and waiting in the pool's
+            # first-come queue is fair and cheap, where many connections polling for the
+            # write lock starve each other and hold every pooled connection while they wait.
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=DATABASE_TIMEOUT_SECONDS,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
@@ -75,6 +81,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Write-ahead logging: readers never wait for a writer and a writer never waits for
+        # readers, so a burst of saves cannot stall every `find` and `status` behind it.
+        # NORMAL is durable against a crash of the app in WAL mode, and skips most fsyncs.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
 

@@ -14,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import make_url
 
+from bot.domain import EnrolmentState
 from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.process.app import create_app
@@ -94,13 +95,20 @@ async def test_a_locked_sqlite_gives_try_again_and_a_failing_healthz(
     await coach.server.inflight.drain(10)
     assert await _healthz(coach.server.bound_port) == 200
     with sqlite_locked(coach.server.settings.database_url):
-        sent = await coach.command("status", ALICE)
+        # A change waits for the lock, then gives up within the budget and says so.
+        sent = await coach.command("pause 2 weeks", ALICE)
         url = sent.payload["response_url"]
         answer = await fake_slack.wait_for_response(
             predicate=lambda r: r.url == url, timeout=AFTER_BUDGET
         )
         assert "try again" in all_text(answer.json).lower()
+        # Reading goes on meanwhile: in write-ahead-log mode a held write lock blocks no reader.
+        status = await coach.ask("status", ALICE)
+        assert "try again" not in all_text(status).lower()
         assert await _healthz(coach.server.bound_port) == 503
+    person = await coach.person(ALICE)
+    assert person is not None
+    assert person.enrolment_state is EnrolmentState.ENROLLED  # the pause was not half-saved
     assert await _healthz(coach.server.bound_port) == 200
 
 
@@ -109,6 +117,7 @@ async def test_a_profile_that_could_not_be_saved_goes_back_to_the_form_as_typed(
 ) -> None:
     coach = sqlite_coach
     view = await coach.open_profile("find", ALICE)
+    await coach.server.inflight.drain(10)  # the command's own bookkeeping is done
     mark = len(fake_slack.calls)
     values = coach.profile_values(view, goal="Run calmer planning meetings")
     with sqlite_locked(coach.server.settings.database_url):

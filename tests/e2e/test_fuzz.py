@@ -288,13 +288,18 @@ _DROP = _Drop()
 # ---------------------------------------------------------------- checking answers
 
 
+# What a person typed, handed back into an input: plain text that Slack never renders as markup.
+_TYPED_BACK = frozenset({"initial_value"})
+
+
 def _texts(node: Any) -> Iterator[str]:
-    """Every string in a message or view."""
+    """Every string in a message or view that Slack may render (typed-back input values aside)."""
     if isinstance(node, str):
         yield node
     elif isinstance(node, dict):
-        for value in node.values():
-            yield from _texts(value)
+        for key, value in node.items():
+            if key not in _TYPED_BACK:
+                yield from _texts(value)
     elif isinstance(node, list):
         for value in node:
             yield from _texts(value)

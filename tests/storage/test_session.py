@@ -88,7 +88,8 @@ async def test_a_statement_that_does_not_answer_fails_within_the_budget(
     holder: sqlite3.Connection | None = None
     try:
         if engine.dialect.name == "sqlite":
-            # Another process holds the exclusive lock: even a read waits, up to the busy timeout.
+            # Another process holds the write lock: a write waits, up to the busy timeout (in
+            # write-ahead-log mode a read would not wait at all).
             path = make_url(database_url).database
             assert path
             async with engine.connect() as connection:
@@ -96,7 +97,7 @@ async def test_a_statement_that_does_not_answer_fails_within_the_budget(
                 await connection.commit()
             holder = sqlite3.connect(path, isolation_level=None)
             holder.execute("BEGIN EXCLUSIVE")
-            statement = "SELECT count(*) FROM t"
+            statement = "INSERT INTO t (x) VALUES (1)"
         else:
             statement = "SELECT pg_sleep(30)"
         started = time.monotonic()
