@@ -20,6 +20,12 @@ logger = logging.getLogger(__name__)
 # Work after the ack gets this long from the database before the person is asked to try again.
 DATABASE_TIMEOUT_SECONDS = 5.0
 
+# How long work after the ack may wait its turn for one of this process's own connections.
+# That is a queue, not a database that stopped answering (connecting and statements are
+# bounded by the budget above): in a burst, people wait a little longer rather than being told
+# to try again. Slack's response_url stays valid for 30 minutes.
+POOL_QUEUE_SECONDS = 30.0
+
 # How long a SQLite writer waits for another connection's lock before giving up, in seconds:
 # inside the budget above, so a lock held elsewhere ends in "try again", not a stalled handler.
 SQLITE_BUSY_TIMEOUT = 4.0
@@ -58,7 +64,7 @@ def create_engine(
             # write lock starve each other and hold every pooled connection while they wait.
             pool_size=1,
             max_overflow=0,
-            pool_timeout=DATABASE_TIMEOUT_SECONDS,
+            pool_timeout=POOL_QUEUE_SECONDS,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
@@ -71,7 +77,7 @@ def create_engine(
         # pool_pre_ping: a server restart or idle-connection reaper costs one retry, not an error.
         pool_pre_ping=True,
         hide_parameters=True,
-        pool_timeout=DATABASE_TIMEOUT_SECONDS,
+        pool_timeout=POOL_QUEUE_SECONDS,
         connect_args=connect_args,
     )
 
