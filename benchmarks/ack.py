@@ -396,9 +396,12 @@ async def run_database(
             DATABASE_URL=database_url,
             _env_file=None,
         )
-        bolt = create_app(settings, create_sessionmaker(engine))
+        # As `serve` does: one connection pool for the app's calls to Slack.
+        http = aiohttp.ClientSession()
+        bolt = create_app(settings, create_sessionmaker(engine), http=http)
         logging.getLogger().addHandler(errors)
         async with (
+            http,
             serving(create_web_app(engine, bolt, SIGNING_SECRET)) as app_url,
             serving(bare_bolt_web_app(noop_app(fake))) as noop_url,
             SlackRequestSender(app_url, SIGNING_SECRET, fake=fake) as app_sender,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -18,6 +19,7 @@ from bot.process.config import Settings
 from bot.process.deps import Clock, Deps, deps_middleware, system_clock
 from bot.process.error_handler import register_error_handler
 from bot.process.logs import BOLT_LOGGER, SLACK_CLIENT_LOGGER, keep_bodies_out_of_logs
+from bot.process.respond import pooled_respond_middleware
 from handlers.dedup import claims_middleware
 from handlers.wellformed import refuse_ill_formed
 
@@ -25,11 +27,16 @@ from handlers.wellformed import refuse_ill_formed
 SLACK_TIMEOUT_SECONDS = 10
 
 
-def create_slack_client(settings: Settings) -> AsyncWebClient:
+def create_slack_client(
+    settings: Settings, http: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """`http`: one connection pool for every call, as `serve` passes; without it, slack_sdk
+    opens a session (and a connection) per call, which is fine for a one-off check."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
+        session=http,
         timeout=SLACK_TIMEOUT_SECONDS,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
@@ -45,6 +52,7 @@ def create_app(
     sessions: async_sessionmaker[AsyncSession],
     *,
     clock: Clock = system_clock,
+    http: aiohttp.ClientSession | None = None,
 ) -> AsyncApp:
     settings.require_slack()
     # Before Bolt copies its loggers' levels, so none of them writes bodies at DEBUG.
@@ -53,7 +61,7 @@ def create_app(
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
     app = AsyncApp(
-        client=create_slack_client(settings),
+        client=create_slack_client(settings, http),
         signing_secret=signing_secret,
         # Socket Mode traffic comes over an authenticated websocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
@@ -66,6 +74,8 @@ def create_app(
     app.middleware(refuse_ill_formed)
     deps = Deps(sessions=sessions, admins=settings.admins, clock=clock)
     app.middleware(deps_middleware(deps))
+    if http is not None:
+        app.middleware(pooled_respond_middleware(http))
     # No I/O in middleware: every request is acknowledged before any database or Slack call.
     app.middleware(claims_middleware())
     handlers.register_all(app)

@@ -8,6 +8,7 @@ import signal
 import uuid
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -75,6 +76,7 @@ class Server:
         self.job_context_id = f"server-{uuid.uuid4().hex}"
         self._engine: AsyncEngine | None = None
         self._bolt: AsyncApp | None = None
+        self._http: aiohttp.ClientSession | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -114,7 +116,9 @@ class Server:
             await migration_engine.dispose()
         self._engine = create_engine(url, statement_timeout=DATABASE_TIMEOUT_SECONDS)
         sessions = create_sessionmaker(self._engine)
-        self._bolt = create_app(self.settings, sessions, clock=self.clock)
+        # One connection pool for every call to Slack and every reply to a response_url.
+        self._http = aiohttp.ClientSession()
+        self._bolt = create_app(self.settings, sessions, clock=self.clock, http=self._http)
         await self._authenticate()
         self._scheduler = create_scheduler()
         register_context(self.job_context_id, JobContext(sessions=sessions, clock=self.clock))
@@ -184,6 +188,8 @@ class Server:
             # AsyncIOScheduler.shutdown only queues itself on the loop: let it run.
             await asyncio.sleep(0)
         unregister_context(self.job_context_id)
+        if self._http is not None:
+            await self._http.close()
         if self._engine is not None:
             await self._engine.dispose()
         self.inflight.uninstall()
