@@ -106,9 +106,7 @@ async def on_peercoach(
         return
     name = command_name(intent)
     if name == "help":
-        # Who is an admin needs users.info, so the answer follows the (empty) ack.
-        await ack()
-        await _help(command, client, respond, deps)
+        await _help(ack, command, client, respond, deps)
         return
     spec = _spec(name)
     admin_only = spec.audience is Audience.ADMIN
@@ -145,10 +143,24 @@ async def _after_ack(ctx: CommandContext, name: str, spec: CommandSpec, intent: 
 
 
 async def _help(
-    command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, deps: Deps
+    ack: AsyncAck,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    deps: Deps,
 ) -> None:
-    for_admin = await shows_admin_commands(client, command["user_id"], deps.admins)
-    await respond(**help_message(for_admin=for_admin))
+    """Help in the ack, at once, for everyone; the admin commands follow for admins only.
+
+    Admins listed in PEERCOACH_ADMINS are known without a call. Whether someone is a workspace
+    admin or owner needs users.info, which must wait for the ack: they get their commands in a
+    second message, and if Slack does not answer, the member's help stands on its own."""
+    user_id = command["user_id"]
+    if user_id in deps.admins:
+        await ack(**help_message(for_admin=True))
+        return
+    await ack(**help_message(for_admin=False))
+    if await shows_admin_commands(client, user_id, deps.admins):
+        await respond(**admin_commands_message())
 
 
 def _spec(name: str) -> CommandSpec:

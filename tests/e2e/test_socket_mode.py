@@ -27,7 +27,7 @@ async def test_slash_command_over_socket_mode_is_acked_then_answered(
     await fake_slack.wait_for_socket_connections(1)
     builder = SlackRequestSender("http://unused.invalid/", "unused", fake=fake_slack)
     try:
-        payload = builder.command_payload("help", user_id="U0ALICE")
+        payload = builder.command_payload("status", user_id="U0ALICE")
     finally:
         await builder.close()
     envelope_id = await fake_slack.socket_send("slash_commands", payload)
@@ -35,7 +35,7 @@ async def test_slash_command_over_socket_mode_is_acked_then_answered(
     assert not ack.get("payload")
     url = payload["response_url"]
     answer = await fake_slack.wait_for_response(predicate=lambda r: r.url == url)
-    assert "pairs you with a colleague" in answer.json["text"]
+    assert "not taking part in peercoach right now" in answer.json["text"]
     assert answer.json["response_type"] == "ephemeral"
 
 
