@@ -5,12 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.intents import Find, FindKind
 from bot.domain import EnrolmentState
@@ -38,14 +36,13 @@ from bot.slack.blocks.home import (
     ACTION_RESUME,
 )
 from bot.slack.blocks.progress import database_busy_message
-from handlers.dedup import action_key
+from handlers.dedup import action_key, claim_in
 from handlers.flows import open_profile_editor, start_find
 from handlers.home import publish_home
 from handlers.identify import identify
 from handlers.messages import dm_replier
 from handlers.modals import open_pause_modal, open_settings_modal
 from handlers.payload import parties
-from storage.repositories import ProcessedRequestRepository
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -114,7 +111,7 @@ async def on_home_resume(
     reply = dm_replier(client, user_id)
     now = deps.clock()
     async with deps.sessions() as session:
-        if not await _claim(session, body, user_id, now):
+        if not await claim_in(session, action_key(body, user_id), now=now):
             return
         person = await enrolment.get_person(session, team_id, user_id)
         if person is None or person.enrolment_state is not EnrolmentState.PAUSED:
@@ -160,7 +157,7 @@ async def on_confirm_leave(
     now = deps.clock()
     async with deps.sessions() as session:
         # A replayed click (same action_ts) finds its claim and leaves a rejoined person alone.
-        if not await _claim(session, body, user_id, now):
+        if not await claim_in(session, action_key(body, user_id), now=now):
             return
         person = await enrolment.get_person(session, team_id, user_id)
         if person is None or not enrolment.is_taking_part(person):
@@ -185,7 +182,7 @@ async def on_confirm_forget(
     user_id, team_id, _ = parties(body)
     now = deps.clock()
     async with deps.sessions() as session:
-        if not await _claim(session, body, user_id, now):
+        if not await claim_in(session, action_key(body, user_id), now=now):
             return
         person = await enrolment.get_person(session, team_id, user_id)
         if person is not None:
@@ -194,14 +191,6 @@ async def on_confirm_forget(
             logger.info("forgot a person in %s: %s", team_id, summary)
     await respond(replace_original=True, **forgotten_message())
     await publish_home(client, deps, team_id, user_id)
-
-
-async def _claim(session: AsyncSession, body: dict[str, Any], user_id: str, now: datetime) -> bool:
-    """Claim the click in the caller's transaction; False for a repeat, which does nothing."""
-    key = action_key(body, user_id)
-    if key is None:
-        return True
-    return await ProcessedRequestRepository(session).claim(key, now=now)
 
 
 async def on_cancel(ack: AsyncAck, respond: AsyncRespond) -> None:

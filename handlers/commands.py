@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec
 from bot.commands.intents import (
@@ -50,12 +48,11 @@ from bot.slack.blocks.privacy import nothing_stored_message
 from bot.slack.blocks.progress import database_busy_message
 from bot.slack.copy.text import SLASH_COMMAND
 from bot.slack.users import SlackUser
-from handlers.dedup import already_done, command_key, in_flight_of
+from handlers.dedup import already_done, claim_in, command_key, in_flight_of
 from handlers.flows import open_profile_editor, start_find
 from handlers.identify import identify
 from handlers.modals import open_settings_modal
 from handlers.preview import match_preview
-from storage.repositories import ProcessedRequestRepository
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -212,7 +209,7 @@ async def _pause(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     assert isinstance(intent, Pause)
     now = ctx.deps.clock()
     async with ctx.deps.sessions() as session:
-        if not await _claim(session, ctx, now):
+        if not await claim_in(session, ctx.claim_key, now=now):
             return
         person = await enrolment.get_person(session, ctx.team_id, user.id)
         if person is None or not enrolment.is_taking_part(person):
@@ -227,7 +224,7 @@ async def _pause(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
 async def _resume(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     now = ctx.deps.clock()
     async with ctx.deps.sessions() as session:
-        if not await _claim(session, ctx, now):
+        if not await claim_in(session, ctx.claim_key, now=now):
             return
         person = await enrolment.get_person(session, ctx.team_id, user.id)
         if person is None or not enrolment.is_taking_part(person):
@@ -244,13 +241,6 @@ async def _resume(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
             session, ctx.team_id, user.id, is_admin=False, today=now.date()
         )
     await ctx.reply(**resumed_message(next_round=state.next_round))
-
-
-async def _claim(session: AsyncSession, ctx: CommandContext, now: datetime) -> bool:
-    """Claim the command in the caller's transaction; False for a repeat, which does nothing."""
-    if ctx.claim_key is None:
-        return True
-    return await ProcessedRequestRepository(session).claim(ctx.claim_key, now=now)
 
 
 async def _leave(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:

@@ -12,7 +12,10 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.process.deps import Deps
 from storage.repositories import ProcessedRequestRepository
@@ -100,6 +103,15 @@ def claims_middleware() -> Callable[..., Awaitable[Any]]:
         return await next()
 
     return attach
+
+
+async def claim_in(session: AsyncSession, key: str | None, *, now: datetime) -> bool:
+    """Claim `key` in the caller's transaction, first thing, so on SQLite the write lock is
+    taken before any read. False for a repeat, which must then do nothing; True when there is
+    no key to claim."""
+    if key is None:
+        return True
+    return await ProcessedRequestRepository(session).claim(key, now=now)
 
 
 async def already_done(deps: Deps, key: str | None) -> bool:

@@ -10,10 +10,9 @@ from bot.process.deps import Deps
 from bot.slack.blocks.enrolment import flash_message, joined_message, mentor_offer_message
 from bot.slack.blocks.profile import profile_summary
 from bot.slack.users import SlackUser
-from handlers.dedup import record_done
+from handlers.dedup import claim_in, record_done
 from handlers.identify import Reply
 from handlers.modals import open_profile_modal
-from storage.repositories import ProcessedRequestRepository
 
 
 def intent_key(intent: Find | OfferMentoring) -> str:
@@ -81,9 +80,7 @@ async def start_find(
     now = deps.clock()
     async with deps.sessions() as session:
         # The claim first: it takes SQLite's write lock before the reads below.
-        if claim_key is not None and not await ProcessedRequestRepository(session).claim(
-            claim_key, now=now
-        ):
+        if not await claim_in(session, claim_key, now=now):
             return
         await enrolment.ensure_workspace(session, team_id, team_name, now=now)
         person = await enrolment.see_person(session, team_id, user, now=now)

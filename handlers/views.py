@@ -48,13 +48,13 @@ from bot.slack.copy import progress as copy
 from bot.slack.copy import text
 from bot.slack.failures import SLACK_NETWORK_ERRORS
 from bot.slack.users import SlackUnavailable, UnknownUser, fetch_user
-from handlers.dedup import submission_key
+from handlers.dedup import claim_in, submission_key
 from handlers.flows import intent_from_key, joined_reply
 from handlers.home import publish_home
 from handlers.messages import send_dm
 from handlers.modals import intent_from_metadata
 from handlers.payload import parties, state_values
-from storage.repositories import PersonRepository, ProcessedRequestRepository
+from storage.repositories import PersonRepository
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -121,9 +121,7 @@ async def _save_profile(
         async with deps.sessions() as session:
             key = submission_key(view)
             # The claim first: on SQLite it takes the write lock before any read.
-            if key is not None and not await ProcessedRequestRepository(session).claim(
-                key, now=now
-            ):
+            if not await claim_in(session, key, now=now):
                 logger.info("skipping a repeated profile submission")
                 return
             await enrolment.ensure_workspace(session, team_id, team_name, now=now)
@@ -212,9 +210,7 @@ async def _save_settings(
     try:
         async with deps.sessions() as session:
             key = submission_key(view)
-            if key is not None and not await ProcessedRequestRepository(session).claim(
-                key, now=now
-            ):
+            if not await claim_in(session, key, now=now):
                 logger.info("skipping a repeated settings submission")
                 return
             await enrolment.ensure_workspace(session, team_id, team_name, now=now)
@@ -276,9 +272,7 @@ async def on_pause_submitted(
     try:
         async with deps.sessions() as session:
             key = submission_key(view)
-            if key is not None and not await ProcessedRequestRepository(session).claim(
-                key, now=now
-            ):
+            if not await claim_in(session, key, now=now):
                 return
             person = await enrolment.get_person(session, team_id, user_id)
             if person is None or not enrolment.is_taking_part(person):
