@@ -41,3 +41,43 @@ class MeetingStatus(StrEnum):
     PENDING = "pending"
     MET = "met"
     SKIPPED = "skipped"
+
+
+class ProgrammeMode(StrEnum):
+    """How a programme forms its groups (the matching engine's modes)."""
+
+    PAIRS = "pairs"
+    CIRCLES = "circles"
+    MENTORSHIP = "mentorship"
+    REVERSE = "reverse"
+
+
+class ProgrammeKind(StrEnum):
+    EVERGREEN = "evergreen"  # runs until an admin closes it
+    COHORT = "cohort"  # runs from a start date to an end date, then sends a retrospective
+
+
+class MembershipRole(StrEnum):
+    PARTICIPANT = "participant"
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class MembershipState(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class GroupState(StrEnum):
+    PROPOSED = "proposed"  # a mentorship waiting for the mentor's Accept / Decline
+    ACTIVE = "active"
+    DECLINED = "declined"  # the mentor declined or did not answer in time
+    ENDED = "ended"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for its due time (or its next attempt)
+    SENDING = "sending"  # claimed by a dispatcher; the outcome of the last attempt is unknown
+    SENT = "sent"
+    FAILED = "failed"  # gave up after too many attempts; shown to admins with a retry button
+    CANCELLED = "cancelled"  # no longer wanted (the group met, the person left)

@@ -24,6 +24,8 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
+    Integer,
     SmallInteger,
     String,
     Text,
@@ -37,12 +39,18 @@ from bot.domain import (
     MAX_GOALS,
     Cadence,
     EnrolmentState,
+    GroupState,
     MeetingStatus,
     MemberRole,
+    MembershipRole,
+    MembershipState,
+    OutboxStatus,
     Programme,
+    ProgrammeKind,
+    ProgrammeMode,
 )
 from storage.base import Base
-from storage.types import utcnow
+from storage.types import clock_now
 
 
 def _string_enum(enum: type[StrEnum], name: str) -> Enum:
@@ -67,8 +75,8 @@ class Workspace(Base):
     team_id: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     enterprise_id: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
 
     people: Mapped[list[Person]] = relationship(
         back_populates="workspace",
@@ -125,8 +133,8 @@ class Person(Base):
     paused_until: Mapped[date | None] = mapped_column(Date)
     enrolled_at: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
 
     workspace: Mapped[Workspace] = relationship(back_populates="people", lazy="raise")
 
@@ -170,7 +178,7 @@ class WorkspaceSettings(Base):
     weight_hours: Mapped[float] = mapped_column(Float)
     weight_goals: Mapped[float] = mapped_column(Float)
     weight_complement: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
 
 
 class DoNotPair(Base):
@@ -186,23 +194,100 @@ class DoNotPair(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     # A Slack id rather than a person id: people may block someone who never enrolled.
     blocked_user_id: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
 
 
-class Round(Base):
-    """One matching run. The seed is stored so the round can be replayed exactly."""
+class ProgrammeRow(Base):
+    """A programme a workspace runs: how it groups people, how often, and for how long.
 
-    __tablename__ = "rounds"
-    __table_args__ = (UniqueConstraint("team_id", "mode", "scheduled_for"),)
+    Every workspace has a default peer-pairs programme; admins add circles, mentorship or
+    cohorts with a start and an end date. `next_round_at` is when the scheduler next matches
+    it, so finding due rounds is one indexed range scan however many programmes exist."""
+
+    __tablename__ = "programmes"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("intro_hour BETWEEN 0 AND 23", name="intro_hour_range"),
+        CheckConstraint("group_size BETWEEN 2 AND 6", name="group_size_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
     )
+    name: Mapped[str] = mapped_column(String(80))
+    mode: Mapped[ProgrammeMode] = mapped_column(_string_enum(ProgrammeMode, "programme_mode"))
+    kind: Mapped[ProgrammeKind] = mapped_column(
+        _string_enum(ProgrammeKind, "programme_kind"), default=ProgrammeKind.EVERGREEN
+    )
+    cadence: Mapped[Cadence] = mapped_column(_string_enum(Cadence, "cadence"))
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 = Monday
+    intro_hour: Mapped[int] = mapped_column(SmallInteger)  # local to each group
+    group_size: Mapped[int] = mapped_column(SmallInteger)
+    home_channel_id: Mapped[str | None] = mapped_column(String(32))
+    digest_channel_id: Mapped[str | None] = mapped_column(String(32))
+    is_default: Mapped[bool] = mapped_column(default=False, server_default=false())
+    starts_on: Mapped[date | None] = mapped_column(Date)  # cohorts only
+    ends_on: Mapped[date | None] = mapped_column(Date)  # cohorts only
+    next_round_at: Mapped[datetime | None] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
+
+
+class Membership(Base):
+    """A person's place in one programme. A person may be in several (pairs and a mentor)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("programme_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), index=True
+    )
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MembershipRole] = mapped_column(
+        _string_enum(MembershipRole, "membership_role"), default=MembershipRole.PARTICIPANT
+    )
+    state: Mapped[MembershipState] = mapped_column(
+        _string_enum(MembershipState, "membership_state"), default=MembershipState.ACTIVE
+    )
+    # Rounds in a row without a sign of life (no We met, no answer); 3 puts the membership on
+    # hold until the person answers the "stay, pause or leave?" DM.
+    silent_rounds: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    on_hold_since: Mapped[datetime | None]
+    joined_at: Mapped[datetime] = mapped_column(default=clock_now)
+    left_at: Mapped[datetime | None]
+
+
+class Round(Base):
+    """One matching run of a programme, stored once: (programme, date) is unique.
+
+    The seed is stored so the round can be replayed exactly. `midpoint_at` and `ends_at`
+    are when the nudge and the "did you meet?" fall due."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("programme_id", "scheduled_for"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
+    )
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE")
+    )
     mode: Mapped[str] = mapped_column(String(16))
     seed: Mapped[int] = mapped_column(BigInteger)
     scheduled_for: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    midpoint_at: Mapped[datetime | None] = mapped_column(index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Set once the round's mid-point and end work has been planned, so a tick skips it after.
+    midpoint_done_at: Mapped[datetime | None]
+    end_done_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
 
 
 class MatchGroup(Base):
@@ -218,7 +303,21 @@ class MatchGroup(Base):
     score: Mapped[float] = mapped_column(Float)
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     explanation: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[GroupState] = mapped_column(
+        _string_enum(GroupState, "group_state"),
+        default=GroupState.ACTIVE,
+        server_default=GroupState.ACTIVE.value,
+    )
+    # The group DM, known once the intro has gone out.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    intro_at: Mapped[datetime | None]  # when the intro is due (the group's local intro hour)
+    # Mentorship: when the current mentor was asked, and who else could be asked in turn.
+    mentor_asked_at: Mapped[datetime | None] = mapped_column(index=True)
+    mentor_fallbacks: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    nudges_sent: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    met_at: Mapped[datetime | None]
+    skipped_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
     ended_at: Mapped[datetime | None]
 
 
@@ -297,10 +396,51 @@ class AnonymousTally(Base):
     checkins: Mapped[int] = mapped_column(default=0)
 
 
+class OutboxMessage(Base):
+    """A message peercoach sends on its own initiative, written in the transaction of the
+    change that causes it and delivered by the dispatcher, once.
+
+    `key` says what the message is for (``intro:<group>``, ``nudge:<group>:<n>``); it is
+    unique, so writing the same message twice is impossible, and it travels with the message
+    as Slack `metadata` so an attempt whose outcome is unknown can be checked in the channel's
+    history before any resend. Either `channel_id` is known, or `open_users` are the people
+    to open a DM or group DM with first."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # intro, nudge, dm, invite, ... (for admins)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    open_users: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    text: Mapped[str] = mapped_column(Text)  # the notification / fallback text
+    blocks: Mapped[list[Any] | None] = mapped_column(JSON)
+    # When sent, what to remember: e.g. {"group_id": 7} stores the group DM's id on the group.
+    on_sent: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _string_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    due_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A dispatcher's lease on a row it is sending; an expired lease means it died mid-send.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_channel_id: Mapped[str | None] = mapped_column(String(32))
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
+
+
 class ProcessedRequest(Base):
     """Keys of Slack requests already handled, so a retried delivery is processed once."""
 
     __tablename__ = "processed_requests"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock_now, index=True)

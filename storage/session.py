@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, make_url, text
@@ -14,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.types import CLOCK_OPTION
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +100,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
         cursor.close()
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(
+    engine: AsyncEngine, *, clock: Callable[[], datetime] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`; with `clock`, column defaults such as `created_at` read it."""
+    bound = engine if clock is None else engine.execution_options(**{CLOCK_OPTION: clock})
     # expire_on_commit=False: under asyncio, touching an expired attribute after commit would
     # need an implicit query, which cannot happen there.
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(bound, expire_on_commit=False)
 
 
 # A bounded probe for health checks: the caller wants an answer, not a cancellable wait.

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
+
+# The execution option under which a session's engine carries the process's clock, so that
+# column defaults ("created_at", "updated_at") read the same injected "now" as everything else.
+CLOCK_OPTION = "peercoach_clock"
 
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime, the only kind the database accepts."""
     return datetime.now(UTC)
+
+
+def clock_now(context: Any) -> datetime:
+    """A column default: the injected clock's "now" when the engine carries one, else the
+    system's. SQLAlchemy passes the statement's execution context to a one-argument default."""
+    clock: Callable[[], datetime] | None = None
+    if context is not None:
+        clock = context.execution_options.get(CLOCK_OPTION)
+    return clock() if clock is not None else utcnow()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

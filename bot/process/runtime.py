@@ -115,7 +115,7 @@ class Server:
         finally:
             await migration_engine.dispose()
         self._engine = create_engine(url, statement_timeout=DATABASE_TIMEOUT_SECONDS)
-        sessions = create_sessionmaker(self._engine)
+        sessions = create_sessionmaker(self._engine, clock=self.clock)
         # One connection pool for every call to Slack and every reply to a response_url.
         self._http = aiohttp.ClientSession()
         self._bolt = create_app(self.settings, sessions, clock=self.clock, http=self._http)

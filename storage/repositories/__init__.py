@@ -2,6 +2,7 @@
 
 from storage.repositories.do_not_pair import DoNotPairRepository
 from storage.repositories.matches import MatchRepository, MembershipRow
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PersonRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.processed import ProcessedRequestRepository
@@ -12,6 +13,7 @@ __all__ = [
     "DoNotPairRepository",
     "MatchRepository",
     "MembershipRow",
+    "OutboxRepository",
     "PersonRepository",
     "PrivacyRepository",
     "ProcessedRequestRepository",

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,8 +32,11 @@ APP_TABLES = {
     "checkins",
     "anonymous_tallies",
     "processed_requests",
+    "programmes",
+    "memberships",
+    "outbox",
 }
-HEAD = "0002"
+HEAD = "0003"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
@@ -116,3 +119,72 @@ async def test_alembic_command_line(empty_engine: AsyncEngine, empty_database_ur
     output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
     assert await current_revision(empty_engine) == HEAD
+
+
+async def test_people_enrolled_before_programmes_keep_their_place(empty_engine: AsyncEngine) -> None:
+    """0003 turns each person's one programme choice into memberships: nobody enrolled is lost."""
+    await upgrade(empty_engine, "0002")
+    rows = [
+        # slack id, state, programme, wants a mentor, mentor capacity
+        ("UPAIRS", "enrolled", "pairs", False, 0),
+        ("UCIRCLE", "paused", "circle", False, 0),
+        ("UMENTEE", "enrolled", "pairs", True, 0),
+        ("UMENTOR", "enrolled", None, False, 2),
+        ("ULEFT", "left", "pairs", False, 0),
+        ("UNEVER", "not_enrolled", None, False, 0),
+    ]
+    async with empty_engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO workspaces (team_id, name, created_at, updated_at) "
+                "VALUES ('T1', 'Acme', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        for user, state, programme, wants, capacity in rows:
+            await connection.execute(
+                text(
+                    "INSERT INTO people (team_id, slack_user_id, display_name, goals, goal_tags,"
+                    " skills, programme, wants_mentor, mentor_capacity, enrolment_state,"
+                    " created_at, updated_at) VALUES ('T1', :user, :user, '[]', '[]', '[]',"
+                    " :programme, :wants, :capacity, :state, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                ),
+                {
+                    "user": user,
+                    "programme": programme,
+                    "wants": wants,
+                    "capacity": capacity,
+                    "state": state,
+                },
+            )
+    await upgrade(empty_engine)
+    async with empty_engine.connect() as connection:
+        programmes = {
+            row.name: (row.mode, bool(row.is_default))
+            for row in await connection.execute(
+                text("SELECT name, mode, is_default FROM programmes WHERE team_id = 'T1'")
+            )
+        }
+        memberships = sorted(
+            tuple(row)
+            for row in await connection.execute(
+                text(
+                    "SELECT p.slack_user_id, g.mode, m.role, m.state FROM memberships m"
+                    " JOIN people p ON p.id = m.person_id"
+                    " JOIN programmes g ON g.id = m.programme_id"
+                )
+            )
+        )
+    assert programmes == {
+        "Peer pairs": ("pairs", True),
+        "Peer circles": ("circles", False),
+        "Mentoring": ("mentorship", False),
+    }
+    assert memberships == [
+        ("UCIRCLE", "circles", "participant", "active"),
+        ("ULEFT", "pairs", "participant", "left"),
+        ("UMENTEE", "mentorship", "mentee", "active"),
+        ("UMENTEE", "pairs", "participant", "active"),
+        ("UMENTOR", "mentorship", "mentor", "active"),
+        ("UPAIRS", "pairs", "participant", "active"),
+    ]

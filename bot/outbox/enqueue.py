@@ -1,0 +1,54 @@
+"""Queue a message to send: the one way out for intros, nudges, DMs and invitations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories import OutboxRepository
+
+# Slack cuts a message's top-level text at 40,000 characters; notifications show far less.
+MAX_TEXT = 3_000
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message to send. `key` names what it is for and makes it unique for ever:
+    ``intro:<group id>``, ``nudge:<group id>:<n>``, ``dm:left-out:<round id>:<user>``...
+
+    Give `channel_id` when the conversation is known, else `open_users`: one user id for a
+    DM, several for a group DM (the bot is added by Slack)."""
+
+    team_id: str
+    key: str
+    kind: str
+    text: str
+    due_at: datetime
+    channel_id: str | None = None
+    open_users: Sequence[str] = ()
+    blocks: list[dict[str, Any]] | None = None
+    # What to remember once Slack has the message, e.g. {"group_id": 7} to store the group DM.
+    on_sent: dict[str, Any] | None = field(default=None)
+
+
+async def enqueue(session: AsyncSession, message: Message, *, now: datetime) -> bool:
+    """Write `message` to the outbox in the caller's transaction; False when its key was queued
+    before (nothing changes then). The caller commits, together with the change that causes it."""
+    if not message.key or len(message.key) > 200:
+        raise ValueError("an outbox key is 1 to 200 characters")
+    return await OutboxRepository(session).add(
+        team_id=message.team_id,
+        key=message.key,
+        kind=message.kind,
+        text=message.text[:MAX_TEXT],
+        due_at=message.due_at,
+        now=now,
+        channel_id=message.channel_id,
+        open_users=tuple(message.open_users),
+        blocks=message.blocks,
+        on_sent=message.on_sent,
+    )
