@@ -121,7 +121,7 @@ async def test_alembic_command_line(empty_engine: AsyncEngine, empty_database_ur
     assert await current_revision(empty_engine) == HEAD
 
 
-async def test_people_enrolled_before_programmes_keep_their_place(empty_engine: AsyncEngine) -> None:
+async def test_enrolled_people_keep_their_place(empty_engine: AsyncEngine) -> None:
     """0003 turns each person's one programme choice into memberships: nobody enrolled is lost."""
     await upgrade(empty_engine, "0002")
     rows = [
