@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 
@@ -31,3 +32,20 @@ class SimulatedClock:
             raise ValueError("a clock does not go back")
         self._now = when
         return self._now
+
+
+class ScaledClock:
+    """A clock that runs `speed` times faster than real time from `start`: a separate process
+    (a demo, a crash test) lives through days of cadence in minutes without being driven."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        if start.tzinfo is None:
+            raise ValueError("a scaled clock needs an aware start time")
+        if speed <= 0:
+            raise ValueError("a clock runs forwards")
+        self._start = start.astimezone(UTC)
+        self._speed = speed
+        self._origin = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)
