@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.process.clock import SimulatedClock
+from storage.models import Workspace
 from storage.session import (
     DATABASE_TIMEOUT_SECONDS,
     DATABASE_UNAVAILABLE_ERRORS,
@@ -111,3 +114,21 @@ async def test_a_statement_that_does_not_answer_fails_within_the_budget(
             holder.close()
         await engine.dispose()
         await aiosqlite_threads_finished()
+
+
+async def test_column_defaults_read_the_injected_clock(migrated_engine: AsyncEngine) -> None:
+    """created_at and updated_at come from the process's clock, so simulated weeks stay
+    consistent with what the database records."""
+    clock = SimulatedClock(datetime(2031, 5, 6, 7, 8, tzinfo=UTC))
+    sessions = create_sessionmaker(migrated_engine, clock=clock)
+    async with sessions() as session:
+        session.add(Workspace(team_id="TCLOCK", name="Clockwork"))
+        await session.commit()
+        workspace = await session.scalar(select(Workspace).where(Workspace.team_id == "TCLOCK"))
+        assert workspace is not None
+        assert workspace.created_at == clock()
+        clock.advance(timedelta(days=3))
+        workspace.name = "Clockwork Ltd"
+        await session.commit()
+        assert workspace.updated_at == clock()
+        assert workspace.created_at == clock() - timedelta(days=3)
