@@ -1124,9 +1124,9 @@ class FakeSlack:
         return {"ok": True, "channel": channel_id, "ts": ts, "message": message}
 
     async def _conversations_history(self, args: JsonDict, kind: str) -> JsonDict:
-        channel_id = str(args.get("channel") or "")
-        if channel_id not in self.channels:
+        if not args.get("channel"):
             raise _SlackError("channel_not_found")
+        channel_id = self._resolve_channel(args["channel"])
 
         def bound(name: str, default: float) -> float:
             raw = args.get(name)

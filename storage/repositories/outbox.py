@@ -87,9 +87,10 @@ class OutboxRepository:
         is due, then rows whose sender's lease ran out (it died mid-send). Each comes back
         `sending`, leased to `owner` until ``now + lease``, its attempts counted.
 
-        One UPDATE per kind, guarded by the same condition that selected the rows, so two
-        dispatchers never both take a row: on PostgreSQL the sub-select skips rows another
-        transaction has locked (``FOR UPDATE SKIP LOCKED``); SQLite runs one writer at a time.
+        The UPDATE repeats the condition that selected the rows, so two dispatchers never
+        both take a row: on PostgreSQL the select locks what it picks and skips rows another
+        transaction has locked (``FOR UPDATE SKIP LOCKED``); on SQLite, which runs one writer
+        at a time, a row another process claimed in between no longer matches.
         The caller commits, which makes the claim visible and releases the locks."""
         if limit <= 0:
             return []
@@ -107,15 +108,27 @@ class OutboxRepository:
             wanted = limit - len(claimed)
             if wanted <= 0:
                 break
-            ids = select(OutboxMessage.id).where(condition)
+            query = select(OutboxMessage.id).where(condition)
             # ix_outbox_status_next_attempt_at serves both: equality on status, then the range.
-            ids = ids.order_by(order if order is not None else OutboxMessage.next_attempt_at)
-            ids = ids.order_by(OutboxMessage.id).limit(wanted)
+            query = query.order_by(order if order is not None else OutboxMessage.next_attempt_at)
+            query = query.order_by(OutboxMessage.id).limit(wanted)
+            ids: Any
             if self._dialect == "postgresql":
-                ids = ids.with_for_update(skip_locked=True)
+                # Two statements, not UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED):
+                # PostgreSQL may run such a sub-select again for each row, each run skipping
+                # the rows the last one just claimed, so the LIMIT would not hold.
+                ids = list(
+                    (await self._session.scalars(query.with_for_update(skip_locked=True))).all()
+                )
+                if not ids:
+                    continue
+            else:
+                # One statement: SQLite runs the sub-select once, under the write lock, so a
+                # second process waits and then sees what this one left.
+                ids = query.scalar_subquery()
             statement = (
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids.scalar_subquery()), condition)
+                .where(OutboxMessage.id.in_(ids), condition)
                 .values(
                     status=OutboxStatus.SENDING,
                     claimed_by=owner,
@@ -193,6 +206,7 @@ class OutboxRepository:
             select(OutboxMessage)
             .where(OutboxMessage.team_id == team_id, OutboxMessage.status == OutboxStatus.FAILED)
             .order_by(OutboxMessage.next_attempt_at.desc(), OutboxMessage.id.desc())
+            .execution_options(populate_existing=True)
         )
         return list(rows.all())
 
