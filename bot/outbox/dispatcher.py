@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.outbox.effects import Delivered, apply_on_sent
 from bot.outbox.failures import UNCONFIRMED, Failure, Kind, classify
 from bot.outbox.pacing import HISTORY_METHOD, OPEN_METHOD, POST_METHOD, Limits, Pacer
+from bot.outbox.wakeup import add_waker, remove_waker
 from bot.process.deps import Clock
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository
@@ -139,6 +140,7 @@ class Dispatcher:
         """Run the dispatch loop in the background until `stop`."""
         if self._loop_task is None:
             self._stopping.clear()
+            add_waker(self.wake)
             self._loop_task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     def wake(self) -> None:
@@ -150,6 +152,7 @@ class Dispatcher:
         cancel the rest (their rows' leases run out and another attempt settles them)."""
         self._stopping.set()
         self._wake.set()
+        remove_waker(self.wake)
         task, self._loop_task = self._loop_task, None
         if task is None:
             return
