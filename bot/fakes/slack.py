@@ -607,6 +607,20 @@ class FakeSlack:
                 f"no matching {method} call within {timeout}s; calls so far: {seen}"
             ) from None
 
+    async def wait_for_arrival(
+        self,
+        method: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
+    ) -> RecordedCall:
+        """First call to `method` to arrive, answered yet or not (a delayed call is in flight)."""
+        try:
+            return await self._wait_until(
+                lambda: next((c for c in self.calls if c.method == method), None), timeout
+            )
+        except TimeoutError:
+            raise TimeoutError(f"no {method} call within {timeout}s") from None
+
     async def wait_for_response(
         self,
         *,
@@ -800,6 +814,7 @@ class FakeSlack:
             clock_at=self.clock() if self.clock is not None else None,
         )
         self.calls.append(call)
+        await self._notify()
 
         headers: dict[str, str] = {}
         script = self._next_script(method)

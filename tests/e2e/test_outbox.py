@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -52,13 +51,6 @@ async def _status(database_url: str, key: str) -> OutboxMessage:
         await engine.dispose()
 
 
-async def _arrived(fake: FakeSlack, method: str) -> None:
-    """Until `method` has been called (answered or not)."""
-    async with asyncio.timeout(5):
-        while not fake.calls_to(method):
-            await asyncio.sleep(0.005)
-
-
 async def test_a_committed_intro_goes_out_at_once_without_waiting_for_a_poll(
     settings: Settings, fake_slack: FakeSlack, database_url: str
 ) -> None:
@@ -89,7 +81,8 @@ async def test_stopping_lets_a_send_in_progress_finish_and_record_it(
     fake_slack.script("chat.postMessage", delay=0.5)
     try:
         await _queue(server, clock, "intro:slow", ["U0ALICE", "U0BOB"])
-        await _arrived(fake_slack, "chat.postMessage")
+        arrived = await fake_slack.wait_for_arrival("chat.postMessage")
+        assert not arrived.answered
     finally:
         await server.stop()
     [call] = fake_slack.calls_to("chat.postMessage")
