@@ -143,6 +143,17 @@ class Dispatcher:
             add_waker(self.wake)
             self._loop_task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
+    @property
+    def sending(self) -> int:
+        """Rows the running loop holds at the moment (waiting for their turn or in flight)."""
+        return len(self._inflight)
+
+    @property
+    def woken(self) -> bool:
+        """Whether the loop has been told to look for work and has not done so yet. With
+        `sending`, lets a driver of simulated time see that everything waits for the clock."""
+        return self._wake.is_set()
+
     def wake(self) -> None:
         """Look for due rows now rather than at the next poll."""
         self._wake.set()
@@ -170,19 +181,22 @@ class Dispatcher:
 
     async def _run(self) -> None:
         logger.info("outbox dispatcher %s started", self.owner)
+        # Slots are refilled a few at a time: one claim for several rows, not one per row.
+        refill = max(1, self.limits.concurrency // 4)
         while not self._stopping.is_set():
-            try:
-                free = self.limits.concurrency - len(self._inflight)
-                claimed = await self._claim(free) if free > 0 else []
-            except Exception:
-                logger.exception("outbox: claiming due messages failed")
-                claimed = []
+            free = self.limits.concurrency - len(self._inflight)
+            claimed: list[_Row] = []
+            if free >= refill:
+                try:
+                    claimed = await self._claim(free)
+                except Exception:
+                    logger.exception("outbox: claiming due messages failed")
             for row in claimed:
                 task = asyncio.create_task(self._deliver(row, max_wait=self.limits.max_wait))
                 self._inflight.add(task)
                 task.add_done_callback(self._finished)
-            if claimed and len(self._inflight) < self.limits.concurrency:
-                continue  # more may be due: claim again at once
+            if claimed and len(claimed) == free:
+                continue  # all taken: more may be due, claim again at once
             await self._idle()
         # Stopping: no new claims; what is in flight finishes.
         if self._inflight:
@@ -194,6 +208,7 @@ class Dispatcher:
         self._wake.set()
 
     async def _idle(self) -> None:
+        """Wait for a wake-up or the next poll."""
         self._wake.clear()
         sleeper = asyncio.ensure_future(self._sleep(self.limits.poll_interval))
         waker = asyncio.ensure_future(self._wake.wait())

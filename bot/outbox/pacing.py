@@ -77,6 +77,10 @@ class _Schedule:
         self.tat = max(self.tat or at, at) + self.interval
 
 
+# Channels whose spacing is remembered; past this, channels idle for a while are forgotten.
+_CHANNELS_KEPT = 20_000
+
+
 class Pacer:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -118,6 +122,8 @@ class Pacer:
                 self._methods.setdefault((team_id, method), _Schedule(60.0 / rate, burst))
             )
         if channel_id is not None and method == POST_METHOD:
+            if len(self._channels) > _CHANNELS_KEPT:
+                self._forget_idle_channels(now)
             schedules.append(
                 self._channels.setdefault(
                     (team_id, channel_id), _Schedule(self.limits.post_interval, 1)
@@ -134,3 +140,8 @@ class Pacer:
         for schedule in schedules:
             schedule.take(at)
         return True, at
+
+    def _forget_idle_channels(self, now: datetime) -> None:
+        idle = [key for key, schedule in self._channels.items() if (schedule.tat or now) <= now]
+        for key in idle:
+            del self._channels[key]
