@@ -259,7 +259,8 @@ class Dispatcher:
         if channel is None:
             await self._turn(row, OPEN_METHOD, None, max_wait, unconfirmed)
             try:
-                opened = await self.client.conversations_open(users=",".join(row.open_users))
+                async with self._deadline():
+                    opened = await self.client.conversations_open(users=",".join(row.open_users))
             except Exception as exc:
                 await self._failed(row, OPEN_METHOD, classify(exc), unconfirmed=unconfirmed)
             channel = str(opened["channel"]["id"])
@@ -268,7 +269,8 @@ class Dispatcher:
         if unconfirmed:
             await self._turn(row, HISTORY_METHOD, None, max_wait, unconfirmed)
             try:
-                found = await self._find_posted(row, channel)
+                async with self._deadline():
+                    found = await self._find_posted(row, channel)
             except Exception as exc:
                 await self._failed(row, HISTORY_METHOD, classify(exc), unconfirmed=True)
             if found is not None:
@@ -281,18 +283,24 @@ class Dispatcher:
             # while this post is in flight. Put it back rather than race it.
             await self._put_back(row, self.clock(), "lease_short", count=False, unconfirmed=False)
         try:
-            posted = await self.client.chat_postMessage(
-                channel=channel,
-                text=row.text,
-                blocks=row.blocks or None,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
-            )
+            async with self._deadline():
+                posted = await self.client.chat_postMessage(
+                    channel=channel,
+                    text=row.text,
+                    blocks=row.blocks or None,
+                    metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
+                )
         except Exception as exc:
             failure = classify(exc)
             await self._failed(row, POST_METHOD, failure, unconfirmed=failure.maybe_done)
         return await self._record_sent(
             row, str(posted.get("channel") or channel), str(posted["ts"])
         )
+
+    def _deadline(self) -> asyncio.Timeout:
+        """The client's timeout, enforced here: slack_sdk applies it only to sessions it opens
+        itself, not to the shared connection pool the dispatcher is given."""
+        return asyncio.timeout(self.client.timeout)
 
     async def _turn(
         self,

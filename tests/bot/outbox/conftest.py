@@ -44,10 +44,11 @@ class Outbox:
         *,
         limits: Limits | None = None,
         owner: str | None = None,
+        timeout: int = 5,
     ) -> Dispatcher:
         dispatcher = Dispatcher(
             sessions or self.sessions,
-            create_delivery_client(self.settings, self.http, timeout=5),
+            create_delivery_client(self.settings, self.http, timeout=timeout),
             clock=self.clock,
             limits=limits,
             owner=owner,

@@ -178,6 +178,26 @@ async def test_a_message_accepted_with_its_answer_lost_is_found_not_posted_again
     assert await outbox.group_channel(group_id) == outbox.fake.mpim_channel_id([ALICE, BOB])
 
 
+async def test_a_post_that_times_out_after_slack_took_it_is_not_posted_again(
+    outbox: Outbox,
+) -> None:
+    # Slack stores the message but answers after the client has given up.
+    outbox.fake.script("chat.postMessage", delay=1.5)
+    await outbox.queue("dm:slow", channel_id=outbox.fake.im_channel_id(ALICE))
+    dispatcher = outbox.dispatcher(timeout=1)
+
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("dm:slow")
+    assert row.last_error == "unconfirmed:chat.postMessage:timeout"
+    await outbox.fake.wait_for_call("chat.postMessage")  # the slow answer, after the timeout
+    [stored] = outbox.copies("dm:slow")
+
+    outbox.clock.advance(row.next_attempt_at - outbox.clock())
+    assert await dispatcher.dispatch_once() == 1
+    assert outbox.copies("dm:slow") == [stored]
+    assert (await outbox.row("dm:slow")).sent_ts == stored["ts"]
+
+
 async def _crash_mid_send(outbox: Outbox, key: str, *, posted: bool) -> None:
     """A dispatcher claims `key`, maybe posts it, and dies before recording anything."""
     async with outbox.sessions() as session:
