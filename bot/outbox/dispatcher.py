@@ -95,8 +95,8 @@ class _Settled(Exception):
 
 
 class Dispatcher:
-    """Delivers outbox rows. `clock` is the process's clock; `sleep` waits that many clock
-    seconds (real seconds unless the clock runs scaled, as in the benchmark)."""
+    """Delivers outbox rows. `clock` is the process's clock; `sleep` waits that many seconds
+    of it: real seconds in production, simulated ones in the fan-out benchmark."""
 
     def __init__(
         self,
@@ -320,10 +320,25 @@ class Dispatcher:
                 await self._put_back(row, at, None, count=False, unconfirmed=unconfirmed)
             if at <= now:
                 return
-            await self._sleep((at - now).total_seconds())
+            if not await self._pause((at - now).total_seconds()):
+                # Stopping: hand the row back rather than hold the stop up or leave it leased.
+                await self._put_back(row, at, None, count=False, unconfirmed=unconfirmed)
             # A 429 elsewhere may have paused the method while this one waited.
             if self.pacer.paused_until(row.team_id, method, self.clock()) is None:
                 return
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds` of the clock; False when a stop came first."""
+        if self._stopping.is_set():
+            return False
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        stopper = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            stopper.cancel()
+        return not self._stopping.is_set()
 
     async def _find_posted(self, row: _Row, channel: str) -> str | None:
         """The ts of a message in `channel` carrying the row's key, if there is one."""

@@ -371,3 +371,21 @@ def test_the_pacer_reserves_turns_and_refuses_beyond_the_wait() -> None:
         True,
         now + 30 * second,
     )
+
+
+async def test_stopping_hands_back_rows_still_waiting_for_their_turn(outbox: Outbox) -> None:
+    for n in range(0, 6, 2):
+        await outbox.queue(f"intro:{n}", open_users=[PEOPLE[n], PEOPLE[n + 1]])
+    # One open a second: the loop holds the second and third rows until their turns.
+    dispatcher = outbox.dispatcher(limits=Limits(open_per_minute=60, open_burst=1))
+    dispatcher.start()
+    await outbox.fake.wait_for_call("chat.postMessage")
+    await dispatcher.stop(grace=5)
+
+    rows = {row.key: row for row in await outbox.rows()}
+    assert rows["intro:0"].status is OutboxStatus.SENT
+    for key in ("intro:2", "intro:4"):
+        assert rows[key].status is OutboxStatus.PENDING
+        assert rows[key].claimed_by is None
+        assert rows[key].attempts == 0
+    assert len(outbox.fake.calls_to("conversations.open")) == 1
