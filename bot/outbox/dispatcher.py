@@ -72,13 +72,19 @@ class _Row:
     @classmethod
     def of(cls, row: OutboxMessage, *, taken_over: bool) -> _Row:
         assert row.claimed_until is not None
+        channel_id, open_users = row.channel_id, tuple(row.open_users or ())
+        if channel_id and channel_id[0] in "UW" and not open_users:
+            # A user id: Slack posts to the bot's DM with them, but reads history only by the
+            # DM's own id, which conversations.open gives.
+            open_users = (channel_id,)
+            channel_id = None
         return cls(
             id=row.id,
             team_id=row.team_id,
             key=row.key,
             kind=row.kind,
-            channel_id=row.channel_id,
-            open_users=tuple(row.open_users or ()),
+            channel_id=channel_id,
+            open_users=open_users,
             text=row.text,
             blocks=row.blocks,
             on_sent=row.on_sent,

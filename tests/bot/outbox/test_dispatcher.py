@@ -198,6 +198,23 @@ async def test_a_post_that_times_out_after_slack_took_it_is_not_posted_again(
     assert (await outbox.row("dm:slow")).sent_ts == stored["ts"]
 
 
+async def test_a_dm_addressed_to_a_user_id_is_checked_in_that_dm(outbox: Outbox) -> None:
+    await outbox.queue("dm:user", channel_id=ALICE)
+    outbox.fake.chaos(
+        rate=1.0, seed=1, statuses=(500,), methods=("chat.postMessage",), lost_share=1.0
+    )
+    dispatcher = outbox.dispatcher()
+    assert await dispatcher.dispatch_once() == 0
+    outbox.fake.chaos(rate=0, seed=1)
+    outbox.clock.advance(timedelta(minutes=15))
+
+    assert await dispatcher.dispatch_once() == 1
+    [history] = outbox.fake.calls_to("conversations.history")
+    assert history.args["channel"] == outbox.fake.im_channel_id(ALICE)
+    assert len(outbox.copies("dm:user")) == 1
+    assert (await outbox.row("dm:user")).sent_channel_id == outbox.fake.im_channel_id(ALICE)
+
+
 async def _crash_mid_send(outbox: Outbox, key: str, *, posted: bool) -> None:
     """A dispatcher claims `key`, maybe posts it, and dies before recording anything."""
     async with outbox.sessions() as session:
