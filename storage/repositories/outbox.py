@@ -123,6 +123,11 @@ class OutboxRepository:
                 if not ids:
                     continue
             else:
+                # Look before taking the write lock: in write-ahead-log mode a read never
+                # waits, so a poll that finds nothing due never queues behind (or holds up)
+                # the app's own writes on SQLite's one connection.
+                if await self._session.scalar(query.limit(1)) is None:
+                    continue
                 # One statement: SQLite runs the sub-select once, under the write lock, so a
                 # second process waits and then sees what this one left.
                 ids = query.scalar_subquery()
