@@ -25,7 +25,11 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat.postMessage": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
     "chat.update": {"chat:write"},
-    "conversations.open": {"im:write"},
+    # DMs and group DMs: the outbox opens both.
+    "conversations.open": {"im:write", "mpim:write"},
+    # Only to settle a send whose outcome is unknown, in the DMs and group DMs the outbox
+    # writes to (a public channel would need channels:history as well).
+    "conversations.history": {"im:history", "mpim:history"},
     "users.info": {"users:read"},
     "users.list": {"users:read"},
     "views.open": set(),

@@ -13,6 +13,8 @@ import binascii
 import contextlib
 import hashlib
 import json
+import math
+import random
 import secrets
 import time
 import uuid
@@ -121,6 +123,8 @@ class RecordedCall:
     http_method: str = "POST"
     answered: bool = False  # False while delayed, or forever when scripted to hang
     hung: bool = False
+    # `FakeSlack.clock`'s time on arrival, when the fake has one (simulated or scaled time).
+    clock_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -149,6 +153,48 @@ class _Script:
     retry_after: int | None
     delay: float
     hang: bool
+
+
+@dataclass
+class _Rate:
+    """Generic cell rate algorithm in (scaled) seconds: `burst` calls back to back, then one
+    per `interval`. A call that comes too early is refused and told how long to wait."""
+
+    interval: float
+    burst: int
+    tat: float | None = None
+
+    def admit(self, now: float) -> float:
+        """0 when the call may go (and it is counted), else the seconds to wait."""
+        tolerance = self.interval * max(self.burst - 1, 0)
+        if self.tat is not None and now < self.tat - tolerance:
+            return self.tat - tolerance - now
+        self.tat = max(self.tat if self.tat is not None else now, now) + self.interval
+        return 0.0
+
+
+@dataclass
+class _Limits:
+    post_interval: float
+    post_burst: int
+    tier3_interval: float
+    tier3_burst: int
+    now: Callable[[], float]
+    rates: dict[tuple[str, str], _Rate] = field(default_factory=dict)
+
+
+@dataclass
+class _Chaos:
+    rate: float
+    statuses: tuple[int, ...]
+    methods: frozenset[str]
+    lost_share: float
+    retry_after: tuple[int, int]
+    rng: random.Random
+
+
+# Tier 3 methods the limits apply to (about 50 calls a minute each).
+_TIER3_METHODS = frozenset({"conversations.open", "conversations.history"})
 
 
 @dataclass
@@ -294,6 +340,13 @@ class FakeSlack:
         # Slack's limits; public so tests can shorten them instead of sleeping for real.
         self.trigger_ttl = 3.0
         self.response_url_ttl = 30 * 60.0
+        # When set, message timestamps (ts) and RecordedCall.clock_at read this clock, so a
+        # simulated or scaled clock shared with the app decides what "recent history" means.
+        self.clock: Callable[[], datetime] | None = None
+        # Answers the fake gave because of `enforce_limits` or `chaos`: (method, status, lost).
+        self.faults: list[tuple[str, int, bool]] = []
+        self._limits: _Limits | None = None
+        self._chaos: _Chaos | None = None
 
         self._specs = _load_method_specs()
         self._handlers: dict[str, Callable[[JsonDict, str], Awaitable[JsonDict]]] = {
@@ -301,6 +354,7 @@ class FakeSlack:
             "users.info": self._users_info,
             "users.list": self._users_list,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -553,6 +607,20 @@ class FakeSlack:
                 f"no matching {method} call within {timeout}s; calls so far: {seen}"
             ) from None
 
+    async def wait_for_arrival(
+        self,
+        method: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
+    ) -> RecordedCall:
+        """First call to `method` to arrive, answered yet or not (a delayed call is in flight)."""
+        try:
+            return await self._wait_until(
+                lambda: next((c for c in self.calls if c.method == method), None), timeout
+            )
+        except TimeoutError:
+            raise TimeoutError(f"no {method} call within {timeout}s") from None
+
     async def wait_for_response(
         self,
         *,
@@ -606,6 +674,87 @@ class FakeSlack:
         queue = self._scripts.setdefault(method, deque())
         for _ in range(times):
             queue.append(_Script(status, error, retry_after, delay, hang))
+
+    def enforce_limits(
+        self,
+        *,
+        post_per_channel_per_s: float = 1.0,
+        post_burst: int = 1,
+        tier3_per_min: float = 50.0,
+        tier3_burst: int = 10,
+        time_scale: float = 1.0,
+        now: Callable[[], float] | None = None,
+    ) -> None:
+        """Answer 429 with Retry-After, as Slack does, to calls beyond its limits: more than
+        `post_per_channel_per_s` chat.postMessage calls a second in one channel, or more than
+        `tier3_per_min` calls a minute to a Tier 3 method (conversations.open, .history),
+        each after a burst. Time is `now()` in seconds, by default the monotonic clock sped up
+        `time_scale` times, so a benchmark can run Slack's minutes in seconds."""
+        clock = now if now is not None else (lambda: time.monotonic() * time_scale)
+        self._limits = _Limits(
+            post_interval=1.0 / post_per_channel_per_s,
+            post_burst=post_burst,
+            tier3_interval=60.0 / tier3_per_min,
+            tier3_burst=tier3_burst,
+            now=clock,
+        )
+
+    def chaos(
+        self,
+        *,
+        rate: float,
+        seed: int,
+        statuses: tuple[int, ...] = (429, 500),
+        methods: tuple[str, ...] = (
+            "chat.postMessage",
+            "conversations.open",
+            "conversations.history",
+        ),
+        lost_share: float = 0.5,
+        retry_after: tuple[int, int] = (1, 3),
+    ) -> None:
+        """Fail a seeded random `rate` of calls to `methods` with one of `statuses`. A 429
+        carries a Retry-After of `retry_after` seconds (inclusive range). Of the 5xx answers,
+        `lost_share` are "accepted but answer lost": the call takes effect (a posted message
+        is stored) and the client still gets the error. `rate=0` turns it off."""
+        if rate <= 0:
+            self._chaos = None
+            return
+        self._chaos = _Chaos(
+            rate=rate,
+            statuses=tuple(statuses),
+            methods=frozenset(methods),
+            lost_share=lost_share,
+            retry_after=retry_after,
+            rng=random.Random(seed),
+        )
+
+    def _over_limit(self, method: str, args: JsonDict) -> float:
+        """Seconds the caller must wait before this call is allowed; 0 lets it through."""
+        limits = self._limits
+        if limits is None:
+            return 0.0
+        if method == "chat.postMessage":
+            key = (method, str(args.get("channel", "")))
+            interval, burst = limits.post_interval, limits.post_burst
+        elif method in _TIER3_METHODS:
+            key = (method, "")
+            interval, burst = limits.tier3_interval, limits.tier3_burst
+        else:
+            return 0.0
+        rate = limits.rates.setdefault(key, _Rate(interval, burst))
+        return rate.admit(limits.now())
+
+    def _chaos_for(self, method: str) -> tuple[int, bool, int] | None:
+        """(status, lost, retry_after) when chaos strikes this call."""
+        chaos = self._chaos
+        if chaos is None or method not in chaos.methods:
+            return None
+        if chaos.rng.random() >= chaos.rate:
+            return None
+        status = chaos.rng.choice(chaos.statuses)
+        lost = status >= 500 and chaos.rng.random() < chaos.lost_share
+        return status, lost, chaos.rng.randint(*chaos.retry_after)
 
     # ------------------------------------------------------------ HTTP: Web API
 
@@ -662,8 +811,10 @@ class FakeSlack:
             response={},
             at=arrived,
             http_method=request.method,
+            clock_at=self.clock() if self.clock is not None else None,
         )
         self.calls.append(call)
+        await self._notify()
 
         headers: dict[str, str] = {}
         script = self._next_script(method)
@@ -683,6 +834,18 @@ class FakeSlack:
                 )
         elif early_error is not None:
             status, body = early_error.status, early_error.body()
+        elif (wait := self._over_limit(method, args)) > 0:
+            status, body = 429, {"ok": False, "error": "ratelimited"}
+            headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            self.faults.append((method, 429, False))
+        elif (strike := self._chaos_for(method)) is not None:
+            status, lost, retry_after = strike
+            if lost:
+                await self._dispatch(method, args, token)  # done, but the answer is lost
+            body = {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"}
+            if status == 429:
+                headers["Retry-After"] = str(retry_after)
+            self.faults.append((method, status, lost))
         else:
             status, body = await self._dispatch(method, args, token)
 
@@ -909,7 +1072,8 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         # Unique and strictly increasing, like Slack's message timestamps.
-        now = max(time.time(), self._last_ts + 0.000001)
+        wall = self.clock().timestamp() if self.clock is not None else time.time()
+        now = max(wall, self._last_ts + 0.000001)
         self._last_ts = now
         return f"{now:.6f}"
 
@@ -973,6 +1137,67 @@ class FakeSlack:
             message["thread_ts"] = str(args["thread_ts"])
         self.messages.setdefault(channel_id, []).append(message)
         return {"ok": True, "channel": channel_id, "ts": ts, "message": message}
+
+    async def _conversations_history(self, args: JsonDict, kind: str) -> JsonDict:
+        if not args.get("channel"):
+            raise _SlackError("channel_not_found")
+        channel_id = self._resolve_channel(args["channel"])
+
+        def bound(name: str, default: float) -> float:
+            raw = args.get(name)
+            if raw in (None, ""):
+                return default
+            try:
+                return float(str(raw))
+            except ValueError:
+                raise _SlackError("invalid_ts_" + name) from None
+
+        oldest, latest = bound("oldest", 0.0), bound("latest", math.inf)
+        inclusive = _truthy(args.get("inclusive", False))
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        # Top-level messages only (thread replies are conversations.replies'), newest first.
+        found = [
+            m
+            for m in self.messages.get(channel_id, [])
+            if within(float(m["ts"])) and m.get("thread_ts", m["ts"]) == m["ts"]
+        ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        try:
+            limit = int(str(args.get("limit") or 100))
+        except ValueError:
+            raise _SlackError("invalid_limit") from None
+        limit = min(max(limit, 1), 999)
+        start = 0
+        cursor = args.get("cursor")
+        if cursor:
+            try:
+                prefix, _, offset = (
+                    base64.b64decode(str(cursor), validate=True).decode().partition(":")
+                )
+                start = int(offset)
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                raise _SlackError("invalid_cursor") from None
+            if prefix != "history" or start < 0:
+                raise _SlackError("invalid_cursor")
+        page = found[start : start + limit]
+        with_metadata = _truthy(args.get("include_all_metadata", False))
+        messages = [{k: v for k, v in m.items() if with_metadata or k != "metadata"} for m in page]
+        has_more = start + limit < len(found)
+        next_cursor = (
+            base64.b64encode(f"history:{start + limit}".encode()).decode() if has_more else ""
+        )
+        return {
+            "ok": True,
+            "messages": json.loads(json.dumps(messages)),
+            "has_more": has_more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     async def _chat_post_ephemeral(self, args: JsonDict, kind: str) -> JsonDict:
         channel_id = self._resolve_channel(args["channel"])

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox.wakeup import queued_in
 from storage.repositories import OutboxRepository
 
 # Slack cuts a message's top-level text at 40,000 characters; notifications show far less.
@@ -40,6 +41,7 @@ async def enqueue(session: AsyncSession, message: Message, *, now: datetime) -> 
     before (nothing changes then). The caller commits, together with the change that causes it."""
     if not message.key or len(message.key) > 200:
         raise ValueError("an outbox key is 1 to 200 characters")
+    queued_in(session)
     return await OutboxRepository(session).add(
         team_id=message.team_id,
         key=message.key,

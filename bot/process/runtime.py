@@ -16,6 +16,8 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.pacing import Limits
 from bot.process.app import create_app
 from bot.process.checks import (
     SlackTokenRejected,
@@ -29,6 +31,7 @@ from bot.process.deps import Clock, system_clock
 from bot.process.inflight import InflightTracker
 from bot.process.server import create_web_app
 from scheduling.context import JobContext, register_context, unregister_context
+from scheduling.dispatch import create_dispatcher, start_dispatching, stop_dispatching
 from scheduling.prune import schedule_prune
 from scheduling.scheduler import create_scheduler
 from storage import migrate
@@ -65,7 +68,10 @@ class Server:
         host: str = "0.0.0.0",
         port: int | None = None,
         clock: Clock = system_clock,
+        outbox_limits: Limits | None = None,
+        run_dispatcher: bool = True,
     ):
+        """`run_dispatcher=False` leaves outbox delivery to explicit `dispatch_once` calls."""
         self.settings = settings
         self.clock = clock
         self.host = host
@@ -80,6 +86,9 @@ class Server:
         self._scheduler: AsyncIOScheduler | None = None
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._outbox_limits = outbox_limits
+        self._run_dispatcher = run_dispatcher
+        self._dispatcher: Dispatcher | None = None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -95,6 +104,11 @@ class Server:
     def scheduler(self) -> AsyncIOScheduler:
         assert self._scheduler is not None, "the server has not started"
         return self._scheduler
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        assert self._dispatcher is not None, "the server has not started"
+        return self._dispatcher
 
     async def start(self) -> None:
         self.inflight.install()
@@ -124,6 +138,11 @@ class Server:
         register_context(self.job_context_id, JobContext(sessions=sessions, clock=self.clock))
         schedule_prune(self._scheduler, self.job_context_id)
         self._scheduler.start()
+        self._dispatcher = create_dispatcher(
+            self.settings, sessions, clock=self.clock, http=self._http, limits=self._outbox_limits
+        )
+        if self._run_dispatcher:
+            start_dispatching(self._dispatcher)
         secret = self.settings.slack_signing_secret
         web_app = create_web_app(
             self._engine,
@@ -183,6 +202,9 @@ class Server:
             # Stops listening, then waits for in-flight requests up to the shutdown timeout.
             await self._runner.cleanup()
         await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
+        if self._dispatcher is not None:
+            # A send in progress finishes (within the grace) before the connection pool closes.
+            await stop_dispatching(self._dispatcher)
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
             # AsyncIOScheduler.shutdown only queues itself on the loop: let it run.
