@@ -174,7 +174,11 @@ _GHOST_CHOICES = {
 
 
 async def on_ghost(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
 ) -> None:
     await ack()
     deps = deps_of(context)
@@ -216,7 +220,11 @@ async def on_ghost(
 
 
 async def on_mentor(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
 ) -> None:
     await ack()
     deps = deps_of(context)

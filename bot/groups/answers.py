@@ -73,7 +73,7 @@ async def record(
     `late_ok` is True for the end-of-round question, whose buttons are pressed after the
     group has ended."""
     repo = GroupRepository(session)
-    group = await repo.group(group_id)
+    group = await repo.group(group_id, lock=True)
     person = await repo.person(team_id, user_id)
     if group is None or group.team_id != team_id:
         return Answer(Outcome.OVER)

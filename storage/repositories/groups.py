@@ -90,8 +90,10 @@ class GroupRepository:
 
     # ------------------------------------------------------------------ groups
 
-    async def group(self, group_id: int) -> MatchGroup | None:
-        return await self._session.get(MatchGroup, group_id)
+    async def group(self, group_id: int, *, lock: bool = False) -> MatchGroup | None:
+        """The group; with `lock`, its row is held until the transaction ends (PostgreSQL;
+        SQLite has one writer at a time anyway), so two members answering at once queue."""
+        return await self._session.get(MatchGroup, group_id, with_for_update=lock or None)
 
     async def groups_of_round(self, round_id: int, state: GroupState) -> list[MatchGroup]:
         found = await self._session.scalars(
