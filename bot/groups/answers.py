@@ -87,14 +87,14 @@ async def record(
     round_ = await repo.round(group.round_id)
     assert round_ is not None
     meeting = await repo.meeting(group.id, round_.scheduled_for)
-    if group.met_at is not None:
+    if group.met_at is not None and said is not Said.PAUSE:
         return Answer(Outcome.ALREADY_MET, await _recorder(repo, meeting) or user_id)
     if group.skipped_at is not None and said is not Said.PAUSE:
         return Answer(Outcome.ALREADY_SKIPPED, await _recorder(repo, meeting) or user_id)
     if meeting is None:
         meeting = Meeting(team_id=team_id, group_id=group.id, due_on=round_.scheduled_for)
         session.add(meeting)
-    elif said is Said.PAUSE:
+    elif said is Said.PAUSE and meeting.recorded_at is not None:
         # Someone answered already; a pause adds nothing to the group's record.
         await _not_silent(session, group, round_.programme_id, round_.id, [person], ended=ended)
         return Answer(Outcome.RECORDED, user_id)

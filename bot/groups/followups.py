@@ -194,16 +194,28 @@ Work = Callable[[AsyncSession, int], Awaitable[bool]]
 
 
 async def _each(context: JobContext, ids: list[int], work: Work, what: str) -> int:
+    """Each item in a transaction of its own. One that fails is logged and retried on the
+    next tick without holding up the others; when every item fails (the database is gone,
+    say) the last error is raised for the tick to report."""
     done = 0
+    failure: Exception | None = None
     for item in ids:
-        async with context.sessions() as session:
-            if await work(session, item):
-                await session.commit()
-                done += 1
-            else:
-                await session.rollback()
+        try:
+            async with context.sessions() as session:
+                if await work(session, item):
+                    await session.commit()
+                    done += 1
+                else:
+                    await session.rollback()
+        except Exception as exc:
+            logger.exception("%s: %s failed; retried on the next tick", what, item)
+            failure = exc
+        else:
+            failure = None
     if done:
         logger.info("%s: %s done", what, done)
+    if failure is not None and done == 0:
+        raise failure
     return done
 
 

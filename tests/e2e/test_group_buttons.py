@@ -272,6 +272,19 @@ async def test_pause_me_opens_the_pause_modal_for_the_presser_only(setup: Setup)
     assert await _nudge(s, group.id, 2) is not None
 
 
+async def test_pause_me_still_works_after_the_group_met(setup: Setup) -> None:
+    s = setup
+    group, alice, _ = await _pair(s)
+    await s.answer(await s.press(blocks.ACTION_MET, ALICE, group.id))
+    mark = len(s.coach.fake.calls)
+    sent = await s.press(blocks.ACTION_PAUSE, BOB, group.id)
+    assert (await s.answer(sent))["text"] == copy.PAUSE_OPENED
+    await s.coach.opened_view(BOB, PAUSE_CALLBACK_ID, after=mark)
+    meeting = await _meeting(s, group.id)
+    assert meeting is not None
+    assert (meeting.status, meeting.recorded_by) == (MeetingStatus.MET, alice.id)
+
+
 async def test_an_ended_group_answers_kindly_but_takes_the_end_of_round_answer(
     setup: Setup,
 ) -> None:

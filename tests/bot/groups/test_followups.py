@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import GroupState, OutboxStatus
 from bot.groups.followups import run_due
@@ -225,3 +228,32 @@ def test_blocks_are_json() -> None:
 
     for message in (midpoint_nudge(1), end_nudge(1), ghost_question(1, 3)):
         json.dumps(message)
+
+
+async def test_one_failing_round_does_not_hold_up_the_others(
+    world: World, job_context: JobContext, clock: SimulatedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.groups import followups
+
+    people = [await world.person(f"U0P{i}") for i in range(4)]
+    broken = await world.round(START)
+    await world.pair(broken, people[0], people[1])
+    other = await world.round(START + timedelta(days=1))
+    group = await world.pair(other, people[2], people[3])
+    real = followups.midpoint
+
+    async def failing(session: AsyncSession, round_id: int, *, now: datetime) -> bool:
+        if round_id == broken.id:
+            raise RuntimeError("a round that cannot be processed")
+        return await real(session, round_id, now=now)
+
+    monkeypatch.setattr(followups, "midpoint", failing)
+    clock.set(START + timedelta(days=5))
+    assert await run_due(job_context, clock()) == 1
+    assert [n.key for n in await world.outbox("nudge:")] == [f"nudge:{group.id}:1"]
+    assert (await world.reload(Round, broken.id)).midpoint_done_at is None
+
+    # When everything due fails, the tick hears of it.
+    clock.advance(timedelta(minutes=1))
+    with pytest.raises(RuntimeError, match="cannot be processed"):
+        await run_due(job_context, clock())
