@@ -86,17 +86,9 @@ async def _group_answer(
         )
         await respond(**blocks.ephemeral(copy.PAUSE_OPENED))
     else:
-        line = _recorded_line(said, answer)
-        await respond(
-            replace_original=True,
-            **blocks.answered(
-                _original_blocks(body), blocks.recorded_line(line, answer_by(answer, user_id))
-            ),
-        )
-
-
-def answer_by(answer: answers.Answer, user_id: str) -> str:
-    return answer.recorded_by or user_id
+        # The buttons give way to who recorded what (whoever was first, if not this person).
+        line = _recorded_line(said, answer).format(user=answer.recorded_by or user_id)
+        await respond(replace_original=True, **blocks.answered(_original_blocks(body), line))
 
 
 def _recorded_line(said: Said, answer: answers.Answer) -> str:

@@ -113,10 +113,6 @@ def answered(original: Sequence[Any], outcome: str) -> Message:
     return {"text": outcome, "blocks": [*kept, _context(outcome).to_dict()]}
 
 
-def recorded_line(template: str, user_id: str) -> str:
-    return template.format(user=user_id)
-
-
 def ephemeral(words: str) -> Message:
     return {
         "response_type": "ephemeral",
