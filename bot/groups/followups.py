@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 SILENT_ROUNDS_LIMIT: Final = 3
 # At most this many reminders per group and round.
 MAX_NUDGES: Final = 2
+# Groups handled per transaction at a round's mid-point and end.
+GROUPS_PER_TRANSACTION = 200
 
 
 def _answered(group: MatchGroup) -> bool:
@@ -83,52 +85,91 @@ async def _nudge(
     return queued
 
 
-async def midpoint(session: AsyncSession, round_id: int, *, now: datetime) -> bool:
+async def _batches(
+    context: JobContext,
+    round_id: int,
+    work: Callable[[AsyncSession, list[MatchGroup]], Awaitable[int]],
+) -> int:
+    """Run `work` over the round's active groups, a batch per transaction, so a large round
+    never holds the database (SQLite's one writer above all) for long. Each group's effect is
+    idempotent on its own, so a batch interrupted by a crash is simply done again."""
+    after = 0
+    total = 0
+    while True:
+        async with context.sessions() as session:
+            repo = GroupRepository(session)
+            groups = await repo.groups_after(
+                round_id, GroupState.ACTIVE, after, limit=GROUPS_PER_TRANSACTION
+            )
+            if not groups:
+                return total
+            total += await work(session, groups)
+            await session.commit()
+            after = groups[-1].id
+
+
+async def midpoint(context: JobContext, round_id: int, *, now: datetime) -> bool:
     """Remind every active group of the round that has not answered yet, once."""
-    repo = GroupRepository(session)
-    round_ = await repo.claim_midpoint(round_id, now)
-    if round_ is None:
-        return False
-    groups = [
-        g for g in await repo.groups_of_round(round_id, GroupState.ACTIVE) if not _answered(g)
-    ]
-    members = await repo.members([g.id for g in groups])
-    sent = 0
-    for group in groups:
-        message = blocks.midpoint_nudge(group.id)
-        if group.nudges_sent == 0 and await _nudge(
-            session, group, members[group.id], keys.MIDPOINT_NUDGE, message, now=now
-        ):
-            sent += 1
+
+    async def remind(session: AsyncSession, groups: list[MatchGroup]) -> int:
+        waiting = [g for g in groups if not _answered(g) and g.nudges_sent == 0]
+        members = await GroupRepository(session).members([g.id for g in waiting])
+        sent = 0
+        for group in waiting:
+            message = blocks.midpoint_nudge(group.id)
+            if await _nudge(
+                session, group, members[group.id], keys.MIDPOINT_NUDGE, message, now=now
+            ):
+                sent += 1
+        return sent
+
+    sent = await _batches(context, round_id, remind)
+    async with context.sessions() as session:
+        if await GroupRepository(session).claim_midpoint(round_id, now) is None:
+            return False
+        await session.commit()
     logger.info("round %s: mid-point, %s reminders queued", round_id, sent)
     return True
 
 
-async def end(session: AsyncSession, round_id: int, *, now: datetime) -> bool:
+async def end(context: JobContext, round_id: int, *, now: datetime) -> bool:
     """Ask "did you meet?", count silence, and end the round's active groups."""
-    repo = GroupRepository(session)
-    round_ = await repo.claim_end(round_id, now)
-    if round_ is None:
+    async with context.sessions() as session:
+        round_ = await GroupRepository(session).round(round_id)
+    if round_ is None or round_.end_done_at is not None:
         return False
-    groups = await repo.groups_of_round(round_id, GroupState.ACTIVE)
-    ids = [g.id for g in groups]
-    members = await repo.members(ids)
-    # A reminder still waiting for the morning is overtaken by the end-of-round question.
-    await repo.cancel_pending([keys.nudge(g, keys.MIDPOINT_NUDGE) for g in ids])
-    answered = {g.id for g in groups if _answered(g)} | await repo.answered_groups(ids)
-    asked = 0
-    for group in groups:
-        if not _answered(group):
-            message = blocks.end_nudge(group.id)
-            if await _nudge(session, group, members[group.id], keys.END_NUDGE, message, now=now):
-                asked += 1
-        group.state = GroupState.ENDED
-        group.ended_at = now
-    held = await _count_silence(session, round_, groups, members, answered, now=now)
+    ended = asked = held = 0
+
+    async def finish(session: AsyncSession, groups: list[MatchGroup]) -> int:
+        nonlocal ended, asked, held
+        repo = GroupRepository(session)
+        # Each group is ended once: whoever moves it from active does the rest for it.
+        mine = [g for g in groups if await repo.end_group(g.id, now)]
+        ids = [g.id for g in mine]
+        members = await repo.members(ids)
+        # A reminder still waiting for the morning is overtaken by the end-of-round question.
+        await repo.cancel_pending([keys.nudge(g, keys.MIDPOINT_NUDGE) for g in ids])
+        answered = {g.id for g in mine if _answered(g)} | await repo.answered_groups(ids)
+        for group in mine:
+            if not _answered(group):
+                message = blocks.end_nudge(group.id)
+                if await _nudge(
+                    session, group, members[group.id], keys.END_NUDGE, message, now=now
+                ):
+                    asked += 1
+        held += await _count_silence(session, round_, mine, members, answered, now=now)
+        ended += len(mine)
+        return len(mine)
+
+    await _batches(context, round_id, finish)
+    async with context.sessions() as session:
+        if await GroupRepository(session).claim_end(round_id, now) is None:
+            return False
+        await session.commit()
     logger.info(
         "round %s: ended %s groups, %s asked whether they met, %s put on hold",
         round_id,
-        len(groups),
+        ended,
         asked,
         held,
     )
@@ -190,23 +231,16 @@ async def _ask_whether_to_stay(
     )
 
 
-Work = Callable[[AsyncSession, int], Awaitable[bool]]
-
-
-async def _each(context: JobContext, ids: list[int], work: Work, what: str) -> int:
-    """Each item in a transaction of its own. One that fails is logged and retried on the
-    next tick without holding up the others; when every item fails (the database is gone,
-    say) the last error is raised for the tick to report."""
+async def _in_turn(ids: list[int], work: Callable[[int], Awaitable[bool]], what: str) -> int:
+    """Each item on its own. One that fails is logged and retried on the next tick without
+    holding up the others; when every item fails (the database is gone, say) the last error
+    is raised for the tick to report."""
     done = 0
     failure: Exception | None = None
     for item in ids:
         try:
-            async with context.sessions() as session:
-                if await work(session, item):
-                    await session.commit()
-                    done += 1
-                else:
-                    await session.rollback()
+            if await work(item):
+                done += 1
         except Exception as exc:
             logger.exception("%s: %s failed; retried on the next tick", what, item)
             failure = exc
@@ -219,6 +253,22 @@ async def _each(context: JobContext, ids: list[int], work: Work, what: str) -> i
     return done
 
 
+def _in_a_transaction(
+    context: JobContext, work: Callable[[AsyncSession, int], Awaitable[bool]]
+) -> Callable[[int], Awaitable[bool]]:
+    """`work` in a transaction of its own, committed when it did something."""
+
+    async def run(item: int) -> bool:
+        async with context.sessions() as session:
+            if await work(session, item):
+                await session.commit()
+                return True
+            await session.rollback()
+            return False
+
+    return run
+
+
 async def run_due(context: JobContext, now: datetime) -> int:
     """Do whatever of the groups' follow-up work is due at `now`; return how many pieces."""
     async with context.sessions() as session:
@@ -227,12 +277,10 @@ async def run_due(context: JobContext, now: datetime) -> int:
         ends = await repo.rounds_due_end(now)
         unasked = await repo.proposed_unasked()
         timed_out = await repo.proposed_unanswered_since(now - mentorship.ANSWER_WITHIN)
-    done = await _each(context, midpoints, lambda s, i: midpoint(s, i, now=now), "round mid-points")
-    done += await _each(context, ends, lambda s, i: end(s, i, now=now), "round ends")
-    done += await _each(
-        context, unasked, lambda s, i: mentorship.ask_first(s, i, now=now), "mentor requests"
-    )
-    done += await _each(
-        context, timed_out, lambda s, i: mentorship.time_out(s, i, now=now), "mentor timeouts"
-    )
+    done = await _in_turn(midpoints, lambda i: midpoint(context, i, now=now), "round mid-points")
+    done += await _in_turn(ends, lambda i: end(context, i, now=now), "round ends")
+    ask = _in_a_transaction(context, lambda s, i: mentorship.ask_first(s, i, now=now))
+    done += await _in_turn(unasked, ask, "mentor requests")
+    pass_on = _in_a_transaction(context, lambda s, i: mentorship.time_out(s, i, now=now))
+    done += await _in_turn(timed_out, pass_on, "mentor timeouts")
     return done

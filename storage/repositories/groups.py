@@ -103,6 +103,31 @@ class GroupRepository:
         )
         return list(found)
 
+    async def groups_after(
+        self, round_id: int, state: GroupState, after_id: int, *, limit: int
+    ) -> list[MatchGroup]:
+        """The next `limit` groups of a round in `state`, by id, after `after_id`."""
+        found = await self._session.scalars(
+            select(MatchGroup)
+            .where(
+                MatchGroup.round_id == round_id,
+                MatchGroup.state == state,
+                MatchGroup.id > after_id,
+            )
+            .order_by(MatchGroup.id)
+            .limit(limit)
+        )
+        return list(found)
+
+    async def end_group(self, group_id: int, now: datetime) -> bool:
+        """End an active group; False when it was no longer active."""
+        result = await self._session.execute(
+            update(MatchGroup)
+            .where(MatchGroup.id == group_id, MatchGroup.state == GroupState.ACTIVE)
+            .values(state=GroupState.ENDED, ended_at=now)
+        )
+        return _changed(result)
+
     async def members(self, group_ids: Sequence[int]) -> dict[int, list[Member]]:
         """Each group's members, in a stable order, with their people."""
         if not group_ids:

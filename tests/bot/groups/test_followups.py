@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import GroupState, OutboxStatus
 from bot.groups.followups import run_due
@@ -242,10 +241,10 @@ async def test_one_failing_round_does_not_hold_up_the_others(
     group = await world.pair(other, people[2], people[3])
     real = followups.midpoint
 
-    async def failing(session: AsyncSession, round_id: int, *, now: datetime) -> bool:
+    async def failing(context: JobContext, round_id: int, *, now: datetime) -> bool:
         if round_id == broken.id:
             raise RuntimeError("a round that cannot be processed")
-        return await real(session, round_id, now=now)
+        return await real(context, round_id, now=now)
 
     monkeypatch.setattr(followups, "midpoint", failing)
     clock.set(START + timedelta(days=5))
@@ -257,3 +256,23 @@ async def test_one_failing_round_does_not_hold_up_the_others(
     clock.advance(timedelta(minutes=1))
     with pytest.raises(RuntimeError, match="cannot be processed"):
         await run_due(job_context, clock())
+
+
+async def test_a_large_round_is_done_in_batches_each_group_once(
+    world: World, job_context: JobContext, clock: SimulatedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.groups import followups
+
+    monkeypatch.setattr(followups, "GROUPS_PER_TRANSACTION", 2)
+    people = [await world.person(f"U0P{i:02}") for i in range(10)]
+    round_ = await world.round(START)
+    groups = [await world.pair(round_, people[i], people[i + 1]) for i in range(0, 10, 2)]
+    clock.set(START + timedelta(days=8))
+    assert await run_due(job_context, clock()) == 2
+    keys = sorted(n.key for n in await world.outbox("nudge:"))
+    assert keys == sorted(f"nudge:{g.id}:{n}" for g in groups for n in (1, 2))
+    for group in groups:
+        stored = await world.reload(MatchGroup, group.id)
+        assert (stored.state, stored.nudges_sent) == (GroupState.ENDED, 2)
+    for person in people:
+        assert (await world.membership_of(person)).silent_rounds == 1
