@@ -1,10 +1,11 @@
 """The due work of groups after their intro, found in the database on every scheduler tick.
 
 `run_due` is referenced by import path (`bot.groups.followups:run_due`) and called with the
-process's `JobContext` and the tick's "now". Each piece of work is one short transaction that
-first claims it (a conditional update of a "done" timestamp or of the group), then writes its
-messages to the outbox with keys that are unique for ever, so a second tick, a second process
-or a restart half-way through repeats nothing and skips nothing.
+process's `JobContext` and the tick's "now". Work is done in short transactions (a round's
+groups in batches) that claim what they change with a conditional update (a group moving on,
+a "done" timestamp) and write its messages to the outbox with keys that are unique for ever,
+so a second tick, a second process or a restart half-way through repeats nothing and skips
+nothing. A round's "done" timestamp is set once all its groups are.
 
 - Halfway through a round: one reminder (`nudge:<group>:1`) to each active group where nobody
   pressed We met or Skip.
