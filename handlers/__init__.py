@@ -2,11 +2,12 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, group_actions, views
 
 
 def register_all(app: AsyncApp) -> None:
     commands.register(app)
     actions.register(app)
+    group_actions.register(app)
     views.register(app)
     events.register(app)
