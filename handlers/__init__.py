@@ -2,7 +2,7 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, programmes, views
 
 
 def register_all(app: AsyncApp) -> None:
@@ -10,3 +10,4 @@ def register_all(app: AsyncApp) -> None:
     actions.register(app)
     views.register(app)
     events.register(app)
+    programmes.register(app)

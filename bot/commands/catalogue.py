@@ -75,7 +75,7 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     CommandSpec(
         "admin settings",
         "admin settings",
-        "Change the programme settings: cadence, round day, circle size, matching weights",
+        "Change the workspace's matching settings: weights, time zones, mentors, digest",
         available=True,
         audience=Audience.ADMIN,
     ),
@@ -87,9 +87,24 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         audience=Audience.ADMIN,
     ),
     CommandSpec(
+        "admin programmes",
+        "admin programmes",
+        "Create, edit and close programmes: mode, schedule, group size, cohort dates",
+        available=True,
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
+        "admin invite",
+        "admin invite #channel [programme]",
+        "Invite a channel's members who are not taking part yet, once each, by DM",
+        available=True,
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
         "admin round now",
-        "admin round now",
-        "Start a round right away and introduce the new matches",
+        "admin round now [programme]",
+        "Start a programme's next round within a minute, after you confirm",
+        available=True,
         audience=Audience.ADMIN,
     ),
     CommandSpec(

@@ -59,7 +59,7 @@ async def test_admins_owners_and_listed_people_open_settings(admin_coach: Coach,
     mark = len(admin_coach.fake.calls)
     await admin_coach.command("admin settings", user)
     view = await admin_coach.opened_view(user, SETTINGS_CALLBACK_ID, after=mark)
-    assert view["title"]["text"] == "Programme settings"
+    assert view["title"]["text"] == "Matching settings"
 
 
 async def test_settings_are_validated_inline_then_saved(admin_coach: Coach) -> None:
