@@ -226,7 +226,10 @@ def test_every_state_renders_a_valid_home_view(state: HomeState) -> None:
         ("paused until a date", [ACTION_RESUME, ACTION_EDIT_PROFILE]),
         ("paused until resumed", [ACTION_RESUME, ACTION_EDIT_PROFILE]),
         ("left", [ACTION_FIND, ACTION_EDIT_PROFILE]),
-        ("admin", [ACTION_EDIT_PROFILE, ACTION_PAUSE, ACTION_ADMIN_PROGRAMMES, ACTION_ADMIN_SETTINGS]),
+        (
+            "admin",
+            [ACTION_EDIT_PROFILE, ACTION_PAUSE, ACTION_ADMIN_PROGRAMMES, ACTION_ADMIN_SETTINGS],
+        ),
         ("admin, not enrolled", [ACTION_FIND, ACTION_ADMIN_PROGRAMMES, ACTION_ADMIN_SETTINGS]),
     ],
 )
