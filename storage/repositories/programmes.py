@@ -99,20 +99,17 @@ class ProgrammeRepository:
         return list(await self._session.scalars(statement))
 
     async def open_of_mode(self, team_id: str, mode: ProgrammeMode) -> ProgrammeRow | None:
-        """The workspace's open programme of `mode` that the joining commands use: the
-        default for pairs, else the oldest evergreen one, else the oldest of any kind."""
+        """The workspace's open evergreen programme of `mode` that the joining commands use:
+        the default for pairs, else the oldest. Cohorts are joined by invitation only."""
         result = await self._session.scalars(
             select(ProgrammeRow)
             .where(
                 ProgrammeRow.team_id == team_id,
                 ProgrammeRow.mode == mode,
+                ProgrammeRow.kind == ProgrammeKind.EVERGREEN,
                 ProgrammeRow.closed_at.is_(None),
             )
-            .order_by(
-                ProgrammeRow.is_default.desc(),
-                (ProgrammeRow.kind == ProgrammeKind.EVERGREEN).desc(),
-                ProgrammeRow.id,
-            )
+            .order_by(ProgrammeRow.is_default.desc(), ProgrammeRow.id)
             .limit(1)
         )
         return result.first()
@@ -156,7 +153,12 @@ class ProgrammeRepository:
                 assert created is not None
                 return created, True
             clashing = await self.by_name(team_id, candidate)
-            if clashing is not None and clashing.closed_at is None and clashing.mode == mode:
+            if (
+                clashing is not None
+                and clashing.closed_at is None
+                and clashing.mode == mode
+                and clashing.kind is ProgrammeKind.EVERGREEN
+            ):
                 return clashing, False  # created by a concurrent request a moment ago
         raise RuntimeError("could not find a free programme name")
 
