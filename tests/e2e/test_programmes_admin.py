@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.domain import Cadence, MembershipState, ProgrammeKind, ProgrammeMode
+from bot.domain import Cadence, MembershipState, OutboxStatus, ProgrammeKind, ProgrammeMode
 from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.modal_state import option_for, with_values
 from bot.programmes import form as pf
+from bot.slack.blocks.home import ACTION_ADMIN_PROGRAMMES
 from bot.slack.blocks.programmes import (
     ACTION_INVITE_JOIN,
     ACTION_ROUND_NOW_CANCEL,
@@ -378,3 +379,36 @@ async def test_round_now_names_a_programme_and_refuses_unknown_ones(admin_coach:
     assert "1 active member" in question
     unknown = all_text(await coach.ask("admin round now Chess", ADMIN))
     assert "no open programme called *Chess*" in unknown
+
+
+# ------------------------------------------------------------------------------ App Home
+
+
+async def test_admin_home_shows_programmes_and_undelivered_messages(admin_coach: Coach) -> None:
+    coach = admin_coach
+    await coach.enrol(ALICE)
+    await coach.ask("find circle", ALICE)
+    coach.fake.add_channel(CHANNEL, name="engineering", members=[CAROL])
+    await coach.ask(f"admin invite <#{CHANNEL}>", ADMIN)
+    async with coach.sessions() as session:
+        await session.execute(
+            update(OutboxMessage).values(status=OutboxStatus.FAILED, last_error="user_not_found")
+        )
+        await session.commit()
+    mark = len(coach.fake.calls)
+    await coach.slack.event({"type": "app_home_opened", "user": ADMIN, "tab": "home"})
+    home = json.dumps(await coach.home_after(ADMIN, mark), ensure_ascii=False)
+    assert "*Peer pairs* (default) · pairs · every week on Mondays · 1 member" in home
+    assert "*Peer circles* · circles" in home
+    assert "1 message could not be delivered: 1 invite (user_not_found)" in home
+    mark = len(coach.fake.calls)
+    await coach.slack.event({"type": "app_home_opened", "user": ALICE, "tab": "home"})
+    member_home = json.dumps(await coach.home_after(ALICE, mark))
+    assert "could not be delivered" not in member_home
+
+    mark = len(coach.fake.calls)
+    await coach.slack.block_action(
+        ACTION_ADMIN_PROGRAMMES, user_id=ADMIN, view={"id": "VH", "type": "home"}
+    )
+    listed = await coach.opened_view(ADMIN, pf.LIST_CALLBACK_ID, after=mark)
+    assert "Peer circles" in json.dumps(listed)
