@@ -25,7 +25,6 @@ from bot.domain import (
 )
 from storage.models import (
     MatchGroup,
-    MatchMember,
     Membership,
     OutboxMessage,
     Person,
@@ -329,15 +328,6 @@ class ProgrammeRepository:
             .where(MatchGroup.id.in_(list(group_ids)), Round.programme_id.is_not(None))
         )
         return {gid: pid for gid, pid in result.tuples() if pid is not None}
-
-    async def current_group_count(self, person_id: int) -> int:
-        found = await self._session.scalar(
-            select(func.count())
-            .select_from(MatchMember)
-            .join(MatchGroup, MatchGroup.id == MatchMember.group_id)
-            .where(MatchMember.person_id == person_id, MatchGroup.ended_at.is_(None))
-        )
-        return int(found or 0)
 
     # ------------------------------------------------------------------ deliveries
 

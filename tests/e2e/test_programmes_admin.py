@@ -325,6 +325,31 @@ async def test_join_button_opens_the_profile_for_a_newcomer_and_joins_a_known_pe
     assert joined == {ALICE, BOB, CAROL}
 
 
+async def test_join_after_the_programme_closed_changes_nothing(admin_coach: Coach) -> None:
+    coach = admin_coach
+    await coach.enrol(ALICE)
+    await coach.enrol(BOB, text="find circle")
+    circles = (await _programmes(coach))["Peer circles"]
+    async with coach.sessions() as session:
+        await session.execute(
+            update(ProgrammeRow)
+            .where(ProgrammeRow.id == circles.id)
+            .values(closed_at=datetime.now(UTC))
+        )
+        await session.commit()
+    answer = all_text(await _click(coach, ACTION_INVITE_JOIN, ALICE, str(circles.id)))
+    assert "has closed" in answer
+    async with coach.sessions() as session:
+        count = len(
+            list(
+                await session.scalars(
+                    select(Membership).where(Membership.programme_id == circles.id)
+                )
+            )
+        )
+    assert count == 1  # only Bob's, from before
+
+
 # ------------------------------------------------------------------------------ round now
 
 
