@@ -2,7 +2,7 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, events, group_actions, views
+from handlers import actions, commands, events, group_actions, programmes, views
 
 
 def register_all(app: AsyncApp) -> None:
@@ -11,3 +11,4 @@ def register_all(app: AsyncApp) -> None:
     group_actions.register(app)
     views.register(app)
     events.register(app)
+    programmes.register(app)

@@ -12,6 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec
 from bot.commands.intents import (
+    AdminInvite,
+    AdminRoundNow,
     Find,
     Intent,
     Malformed,
@@ -45,6 +47,7 @@ from bot.slack.blocks.enrolment import (
     status_message,
 )
 from bot.slack.blocks.privacy import nothing_stored_message
+from bot.slack.blocks.programmes import leave_choice_message
 from bot.slack.blocks.progress import database_busy_message
 from bot.slack.copy.text import SLASH_COMMAND
 from bot.slack.users import SlackUser
@@ -53,6 +56,7 @@ from handlers.flows import open_profile_editor, start_find
 from handlers.identify import identify
 from handlers.modals import open_settings_modal
 from handlers.preview import match_preview
+from handlers.programmes import ask_round_now, invite_channel, open_programmes_modal
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -244,10 +248,17 @@ async def _resume(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
 
 
 async def _leave(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    """One programme (or none): confirm leaving peercoach. Several: ask which one, or all."""
     async with ctx.deps.sessions() as session:
         person = await enrolment.get_person(session, ctx.team_id, user.id)
+        programmes = (
+            await enrolment.active_programmes(session, person) if person is not None else []
+        )
     if person is None or not enrolment.is_taking_part(person):
         await ctx.reply(**not_enrolled_message("leave"))
+        return
+    if len(programmes) > 1:
+        await ctx.reply(**leave_choice_message([(p.id, p.name) for p in programmes]))
         return
     await ctx.reply(**leave_confirmation())
 
@@ -288,6 +299,20 @@ async def _admin_settings(ctx: CommandContext, user: SlackUser, intent: Intent) 
     await open_settings_modal(ctx.client, ctx.trigger_id, ctx.team_id, ctx.deps, reply=ctx.reply)
 
 
+async def _admin_programmes(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await open_programmes_modal(ctx.client, ctx.trigger_id, ctx.team_id, ctx.deps, reply=ctx.reply)
+
+
+async def _admin_invite(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    assert isinstance(intent, AdminInvite)
+    await invite_channel(ctx.client, ctx.deps, ctx.team_id, ctx.team_name, intent, ctx.reply)
+
+
+async def _admin_round_now(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    assert isinstance(intent, AdminRoundNow)
+    await ask_round_now(ctx.deps, ctx.team_id, intent, ctx.reply)
+
+
 async def _admin_match_preview(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     await ctx.reply(**await match_preview(ctx.deps, ctx.team_id))
 
@@ -307,6 +332,9 @@ _FLOWS: dict[str, Flow] = {
     "export": _export,
     "admin": _admin_commands,
     "admin settings": _admin_settings,
+    "admin programmes": _admin_programmes,
+    "admin invite": _admin_invite,
+    "admin round now": _admin_round_now,
     "admin match preview": _admin_match_preview,
 }
 

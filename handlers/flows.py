@@ -2,42 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.intents import FIND_COMMANDS, Find, FindKind, OfferMentoring
+from bot.commands.intents import FIND_COMMANDS, Find, FindKind, JoinProgramme, OfferMentoring
 from bot.enrolment import service as enrolment
 from bot.process.deps import Deps
 from bot.slack.blocks.enrolment import flash_message, joined_message, mentor_offer_message
 from bot.slack.blocks.profile import profile_summary
+from bot.slack.blocks.programmes import invite_joined_message, join_closed_message
 from bot.slack.users import SlackUser
 from handlers.dedup import claim_in, record_done
 from handlers.identify import Reply
 from handlers.modals import open_profile_modal
 
+JoinIntent = Find | OfferMentoring | JoinProgramme
 
-def intent_key(intent: Find | OfferMentoring) -> str:
+
+def intent_key(intent: JoinIntent) -> str:
     """How the intent travels through the profile modal's private_metadata."""
     if isinstance(intent, OfferMentoring):
         return f"mentor:{intent.capacity}"
+    if isinstance(intent, JoinProgramme):
+        return f"programme:{intent.programme_id}"
     return FIND_COMMANDS[intent.kind]
 
 
-def intent_from_key(key: str) -> Find | OfferMentoring | None:
+def intent_from_key(key: str) -> JoinIntent | None:
     for kind, name in FIND_COMMANDS.items():
         if key == name:
             return Find(kind)
-    prefix, _, capacity = key.partition(":")
-    if prefix == "mentor" and capacity in ("1", "2", "3"):
-        return OfferMentoring(int(capacity))
+    prefix, _, argument = key.partition(":")
+    if prefix == "mentor" and argument in ("1", "2", "3"):
+        return OfferMentoring(int(argument))
+    if prefix == "programme" and argument.isascii() and argument.isdigit() and len(argument) < 12:
+        return JoinProgramme(int(argument))
     return None
 
 
 def joined_reply(
-    intent: Find | OfferMentoring, outcome: enrolment.JoinOutcome, summary: str
-) -> dict[str, object]:
+    intent: JoinIntent, outcome: enrolment.JoinOutcome, summary: str
+) -> dict[str, Any]:
+    if isinstance(intent, JoinProgramme):
+        return invite_joined_message(outcome.programme_name or "", also_in=outcome.also_in)
     if isinstance(intent, OfferMentoring):
         return mentor_offer_message(
-            intent.capacity, next_round=outcome.next_round, resumed=outcome.resumed
+            intent.capacity,
+            next_round=outcome.next_round,
+            resumed=outcome.resumed,
+            also_in=outcome.also_in,
         )
     if intent.kind is FindKind.FLASH and outcome.flash_week is not None:
         return flash_message(outcome.flash_week, resumed=outcome.resumed)
@@ -48,6 +62,9 @@ def joined_reply(
         first_time=outcome.first_time,
         resumed=outcome.resumed,
         returned=outcome.returned,
+        programme_name=outcome.programme_name,
+        added=outcome.added,
+        also_in=outcome.also_in,
     )
 
 
@@ -58,7 +75,7 @@ async def start_find(
     team_id: str,
     team_name: str | None,
     user: SlackUser,
-    intent: Find | OfferMentoring,
+    intent: JoinIntent,
     trigger_id: str,
     reply: Reply,
     claim_key: str | None,
@@ -84,7 +101,12 @@ async def start_find(
             return
         await enrolment.ensure_workspace(session, team_id, team_name, now=now)
         person = await enrolment.see_person(session, team_id, user, now=now)
-        outcome = await enrolment.join(session, person, intent, now=now)
+        try:
+            outcome = await enrolment.join(session, person, intent, now=now)
+        except enrolment.ProgrammeClosed:
+            await session.rollback()
+            await reply(**join_closed_message())
+            return
         await session.commit()
     await reply(**joined_reply(intent, outcome, profile_summary(profile)))
 

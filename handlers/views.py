@@ -41,6 +41,7 @@ from bot.slack.blocks.enrolment import (
 from bot.slack.blocks.profile import profile_modal, profile_summary
 from bot.slack.blocks.programme_settings import settings_modal
 from bot.slack.blocks.programme_settings_saved import settings_saved_message
+from bot.slack.blocks.programmes import join_closed_message
 from bot.slack.blocks.progress import database_busy_message, status_modal, with_notice
 from bot.slack.copy import profile as profile_copy
 from bot.slack.copy import programme_settings as settings_copy
@@ -116,6 +117,7 @@ async def _save_profile(
     user_id, team_id, team_name = parties(body)
     metadata = str(view.get("private_metadata") or "")
     intent = intent_from_key(intent_from_metadata(metadata))
+    closed = False
     now = deps.clock()
     try:
         async with deps.sessions() as session:
@@ -137,7 +139,13 @@ async def _save_profile(
                     now=now,
                 )
             await enrolment.save_profile(session, person, profile, now=now)
-            outcome = await enrolment.join(session, person, intent, now=now) if intent else None
+            outcome = None
+            if intent is not None:
+                try:
+                    outcome = await enrolment.join(session, person, intent, now=now)
+                except enrolment.ProgrammeClosed:
+                    # The invitation's programme closed meanwhile: the profile still saves.
+                    closed = True
             enrolled = enrolment.is_taking_part(person)
             await session.commit()
     except DATABASE_UNAVAILABLE_ERRORS as exc:
@@ -151,6 +159,8 @@ async def _save_profile(
     await _after_save(_show(client, view.get("id"), saved), "views.update")
     if intent is not None and outcome is not None:
         message = joined_reply(intent, outcome, profile_summary(profile))
+    elif closed:
+        message = join_closed_message()
     else:
         message = profile_saved_message(enrolled=enrolled)
     await _after_save(send_dm(client, user_id, message), "the confirmation")

@@ -30,9 +30,11 @@ METHOD_SCOPES: dict[str, set[str]] = {
     # Only to settle a send whose outcome is unknown, in the DMs and group DMs the outbox
     # writes to (a public channel would need channels:history as well).
     "conversations.history": {"im:history", "mpim:history"},
+    "conversations.members": {"channels:read", "groups:read"},
     "users.info": {"users:read"},
     "users.list": {"users:read"},
     "views.open": set(),
+    "views.push": set(),
     "views.publish": set(),
     "views.update": set(),
     "files.getUploadURLExternal": {"files:write"},

@@ -33,11 +33,14 @@ class CommandSpec:
 # The whole product's surface. `available` flips as each command is built, so help and the
 # "not available yet" answer stay honest without separate lists to keep in step.
 CATALOGUE: tuple[CommandSpec, ...] = (
-    CommandSpec("find", "find", "Join the next peer-coaching round", available=True),
+    CommandSpec("find", "find", "Join peer pairs: a colleague to coach each round", available=True),
     CommandSpec(
-        "find circle", "find circle", "Join a peer-coaching circle of 3 to 6", available=True
+        "find circle",
+        "find circle",
+        "Also join a peer-coaching circle of 3 to 6 (your other programmes stay)",
+        available=True,
     ),
-    CommandSpec("find mentor", "find mentor", "Ask for a mentor", available=True),
+    CommandSpec("find mentor", "find mentor", "Also join mentoring, as a mentee", available=True),
     CommandSpec(
         "find flash", "find flash", "A one-off coaching conversation this week", available=True
     ),
@@ -45,18 +48,23 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     CommandSpec(
         "profile", "profile", "Edit your goals, skills, level and working hours", available=True
     ),
-    CommandSpec("status", "status", "See your partner, programme and what is next", available=True),
+    CommandSpec(
+        "status",
+        "status",
+        "See every programme you are in, your groups and what is next",
+        available=True,
+    ),
     CommandSpec(
         "pause",
         "pause [N weeks | until YYYY-MM-DD]",
-        "Take a break; resumes by itself",
+        "Take a break from every programme; resumes by itself",
         available=True,
     ),
     CommandSpec("resume", "resume", "Come back from a pause", available=True),
     CommandSpec(
         "leave",
         "leave",
-        "Stop taking part (your history is kept for statistics)",
+        "Leave one programme or all of them (your history is kept for statistics)",
         available=True,
     ),
     CommandSpec("question", "question", "Get a reflective question for your next meeting"),
@@ -75,7 +83,7 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     CommandSpec(
         "admin settings",
         "admin settings",
-        "Change the programme settings: cadence, round day, circle size, matching weights",
+        "Change the workspace's matching settings: weights, time zones, mentors, digest",
         available=True,
         audience=Audience.ADMIN,
     ),
@@ -87,9 +95,24 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         audience=Audience.ADMIN,
     ),
     CommandSpec(
+        "admin programmes",
+        "admin programmes",
+        "Create, edit and close programmes: mode, schedule, group size, cohort dates",
+        available=True,
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
+        "admin invite",
+        "admin invite #channel [programme]",
+        "Invite a channel's members who are not taking part yet, once each, by DM",
+        available=True,
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
         "admin round now",
-        "admin round now",
-        "Start a round right away and introduce the new matches",
+        "admin round now [programme]",
+        "Start a programme's next round within a minute, after you confirm",
+        available=True,
         audience=Audience.ADMIN,
     ),
     CommandSpec(

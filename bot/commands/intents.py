@@ -65,7 +65,34 @@ class AdminQuestions:
     argument: str
 
 
-Intent = Find | OfferMentoring | Pause | Simple | AdminDigest | AdminQuestions
+@dataclass(frozen=True, slots=True)
+class JoinProgramme:
+    """Join one programme by id: the Join button of an invitation (not a typed command)."""
+
+    programme_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdminInvite:
+    channel_id: str
+    programme: str | None  # a programme's name as typed; None: the default programme
+
+
+@dataclass(frozen=True, slots=True)
+class AdminRoundNow:
+    programme: str | None  # a programme's name as typed; None: the default programme
+
+
+Intent = (
+    Find
+    | OfferMentoring
+    | Pause
+    | Simple
+    | AdminDigest
+    | AdminQuestions
+    | AdminInvite
+    | AdminRoundNow
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +126,10 @@ def command_name(intent: Intent) -> str:
         return "admin digest"
     if isinstance(intent, AdminQuestions):
         return "admin questions"
+    if isinstance(intent, AdminInvite):
+        return "admin invite"
+    if isinstance(intent, AdminRoundNow):
+        return "admin round now"
     return intent.name
 
 
@@ -138,6 +169,10 @@ def interpret_parsed(parsed: Parsed, today: date) -> Intent | Malformed:
         return _digest(spec, args)
     if name == "admin questions":
         return _questions(spec, args)
+    if name == "admin invite":
+        return _invite(spec, args)
+    if name == "admin round now":
+        return AdminRoundNow(_programme_name(args))
     return _no_args(spec, args) or Simple(name)
 
 
@@ -235,4 +270,23 @@ def _questions(spec: CommandSpec, args: tuple[str, ...]) -> AdminQuestions | Mal
         spec,
         "Use `add <question>` (up to 300 characters), `list`, or `retire <number from the list>`.",
         "admin questions list",
+    )
+
+
+MAX_PROGRAMME_NAME = 80
+
+
+def _programme_name(args: tuple[str, ...]) -> str | None:
+    name = " ".join(args).strip().strip('"').strip("\u201c\u201d").strip()
+    return name[:MAX_PROGRAMME_NAME] or None
+
+
+def _invite(spec: CommandSpec, args: tuple[str, ...]) -> AdminInvite | Malformed:
+    if args and (match := _CHANNEL.match(args[0])):
+        return AdminInvite(match["id"], _programme_name(args[1:]))
+    return Malformed(
+        spec,
+        "Name the channel by typing `#` and picking it from the list, so Slack links it; "
+        "a programme's name may follow.",
+        "admin invite #engineering Peer circles",
     )

@@ -6,10 +6,10 @@ The handlers gather this from storage and the programme settings; `bot.slack.blo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain import EnrolmentState, Programme
+from bot.domain import Cadence, EnrolmentState, MembershipRole, ProgrammeKind, ProgrammeMode
 from bot.enrolment.profile_form import ProfileInput
 
 
@@ -25,6 +25,46 @@ class CurrentMatch:
     kind: str
     explanation: str  # why the group was formed, in plain words
     since: date
+    programme_id: int | None = None  # the programme whose round formed the group, if known
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeStatus:
+    """One programme the person is an active member of."""
+
+    programme_id: int
+    name: str  # typed by an admin: escape before showing
+    mode: ProgrammeMode
+    role: MembershipRole
+    cadence: Cadence
+    weekday: int  # 0 = Monday
+    next_round: date | None  # None: no round planned (a cohort that has ended)
+    matches: tuple[CurrentMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AdminProgramme:
+    """One line of the admin section: a programme, its size and its next round."""
+
+    programme_id: int
+    name: str
+    mode: ProgrammeMode
+    kind: ProgrammeKind
+    cadence: Cadence
+    weekday: int
+    members: int
+    next_round: date | None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    is_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FailedSummary:
+    """Messages that could not be delivered: a total, and counts by kind and error code."""
+
+    total: int
+    by_kind: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +72,13 @@ class HomeState:
     user_id: str
     state: EnrolmentState  # NOT_ENROLLED when we have no row
     profile: ProfileInput | None  # None: no profile yet
-    programme: Programme | None
-    wants_mentor: bool
+    programmes: tuple[ProgrammeStatus, ...]
     mentor_capacity: int
     flash_week: date | None
     paused_until: date | None
-    matches: tuple[CurrentMatch, ...]
-    next_round: date | None
+    matches: tuple[CurrentMatch, ...]  # groups not tied to one of `programmes` (flash, older)
+    next_round: date | None  # the earliest next round among the person's programmes
     is_admin: bool
     settings_summary: str | None  # admins only: a few mrkdwn lines describing the settings
+    admin_programmes: tuple[AdminProgramme, ...] = field(default=())
+    failed: FailedSummary | None = None  # admins only; None when nothing failed

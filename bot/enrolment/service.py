@@ -11,18 +11,37 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands.intents import Find, FindKind, OfferMentoring
-from bot.domain import Cadence, EnrolmentState, MemberRole, Programme
-from bot.enrolment.home_state import CurrentMatch, HomeState
+from bot.commands.intents import Find, FindKind, JoinProgramme, OfferMentoring
+from bot.domain import (
+    Cadence,
+    EnrolmentState,
+    MemberRole,
+    MembershipRole,
+    Programme,
+    ProgrammeMode,
+)
+from bot.enrolment.home_state import (
+    AdminProgramme,
+    CurrentMatch,
+    FailedSummary,
+    HomeState,
+    ProgrammeStatus,
+)
 from bot.enrolment.profile_form import ProfileInput
-from bot.programmes.service import load_programme_settings, next_round_date
-from bot.programmes.settings_form import ProgrammeSettings, describe
+from bot.programmes import admin
+from bot.programmes.service import (
+    get_or_create_programme,
+    load_programme_settings,
+    programme_next_round,
+)
+from bot.programmes.settings_form import describe_matching
 from bot.slack.users import SlackUser
-from storage.models import Person
+from storage.models import Person, ProgrammeRow
 from storage.repositories import (
     DoNotPairRepository,
     MatchRepository,
     PersonRepository,
+    ProgrammeRepository,
     WorkspaceRepository,
 )
 
@@ -116,23 +135,53 @@ class JoinOutcome:
     flash_week: date | None = None
     resumed: bool = False  # was paused: joining again ended the pause
     returned: bool = False  # had left before: welcomed back, not as a newcomer
+    programme_name: str | None = None  # the programme joined (None for `find flash`)
+    added: bool = False  # the programme is new for them (False: they were already in it)
+    also_in: tuple[str, ...] = ()  # names of the other programmes they stay in
 
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+# What each joining command joins: the programme's mode and the person's role in it.
+_JOINS: dict[FindKind, tuple[ProgrammeMode, MembershipRole]] = {
+    FindKind.PAIRS: (ProgrammeMode.PAIRS, MembershipRole.PARTICIPANT),
+    FindKind.CIRCLE: (ProgrammeMode.CIRCLES, MembershipRole.PARTICIPANT),
+    FindKind.MENTOR: (ProgrammeMode.MENTORSHIP, MembershipRole.MENTEE),
+}
+
+
+def role_in(programme: ProgrammeRow, *, mentor: bool = False) -> MembershipRole:
+    """The role someone joining `programme` takes: mentee or mentor in a mentorship (the
+    reverse mode too), participant elsewhere."""
+    if programme.mode in (ProgrammeMode.MENTORSHIP, ProgrammeMode.REVERSE):
+        return MembershipRole.MENTOR if mentor else MembershipRole.MENTEE
+    return MembershipRole.PARTICIPANT
+
+
 async def join(
     session: AsyncSession,
     person: Person,
-    intent: Find | OfferMentoring,
+    intent: Find | OfferMentoring | JoinProgramme,
     *,
     now: datetime,
 ) -> JoinOutcome:
-    """Apply `find …` or `mentor N` to someone who has a profile.
+    """Apply `find …`, `mentor N` or an invitation's Join to someone who has a profile.
 
-    Someone paused who asks to take part is resumed, as `resume` would: they asked to be
-    matched, and a pause that silently outlived that request would surprise them."""
+    Each joins one programme (created on demand for the joining commands) and leaves every
+    other programme the person is in as it was. Someone paused who asks to take part is
+    resumed, as `resume` would: they asked to be matched, and a pause that silently outlived
+    that request would surprise them."""
+    repository = ProgrammeRepository(session)
+    programme: ProgrammeRow | None = None
+    role = MembershipRole.PARTICIPANT
+    if isinstance(intent, JoinProgramme):
+        # Checked before anything changes, so a closed programme leaves the person as they were.
+        programme = await repository.get(person.team_id, intent.programme_id)
+        if programme is None or programme.closed_at is not None:
+            raise ProgrammeClosed(intent.programme_id)
+        role = role_in(programme)
     resumed = person.enrolment_state is EnrolmentState.PAUSED
     returned = person.enrolment_state is EnrolmentState.LEFT
     first_time = person.enrolment_state in (EnrolmentState.NOT_ENROLLED, EnrolmentState.LEFT)
@@ -142,28 +191,77 @@ async def join(
         person.left_at = None
     person.paused_until = None
     person.enrolment_state = EnrolmentState.ENROLLED
-    flash: date | None = None
-    if isinstance(intent, OfferMentoring):
-        person.mentor_capacity = intent.capacity
-    elif intent.kind is FindKind.PAIRS:
-        person.programme = Programme.PAIRS
-    elif intent.kind is FindKind.CIRCLE:
-        person.programme = Programme.CIRCLE
-    elif intent.kind is FindKind.MENTOR:
-        person.wants_mentor = True
-    else:
+    person.updated_at = now
+    if isinstance(intent, JoinProgramme):
+        pass
+    elif isinstance(intent, OfferMentoring):
+        person.mentor_capacity = intent.capacity  # a profile value: how many at a time
+        programme = await get_or_create_programme(
+            session, person.team_id, ProgrammeMode.MENTORSHIP, now=now
+        )
+        role = MembershipRole.MENTOR
+    elif intent.kind is FindKind.FLASH:
         flash = week_start(today)
         person.flash_week = flash
-    person.updated_at = now
-    await session.flush()
-    settings = await load_programme_settings(session, person.team_id)
-    last = await MatchRepository(session).last_round_date(person.team_id)
-    return JoinOutcome(first_time, next_round_date(settings, today, last), flash, resumed, returned)
+        await session.flush()
+        return JoinOutcome(
+            first_time,
+            await _earliest_next_round(session, person, today),
+            flash,
+            resumed,
+            returned,
+            also_in=tuple(p.name for _, p in await repository.active_for_person(person.id)),
+        )
+    else:
+        mode, role = _JOINS[intent.kind]
+        programme = await get_or_create_programme(session, person.team_id, mode, now=now)
+    assert programme is not None
+    _mirror_legacy_columns(person, programme, role)
+    _, added = await repository.join(programme, person, role, now=now)
+    others = [p for _, p in await repository.active_for_person(person.id) if p.id != programme.id]
+    last = (await repository.last_round_dates(person.team_id)).get(programme.id)
+    return JoinOutcome(
+        first_time,
+        programme_next_round(programme, today, last),
+        None,
+        resumed,
+        returned,
+        programme_name=programme.name,
+        added=added,
+        also_in=tuple(p.name for p in others),
+    )
+
+
+class ProgrammeClosed(Exception):
+    """The programme an invitation named is gone or closed."""
+
+
+def _mirror_legacy_columns(person: Person, programme: ProgrammeRow, role: MembershipRole) -> None:
+    """Keep the per-person columns revision 0003 replaced roughly in step with memberships,
+    for readers that have not moved to memberships yet. Memberships are the source of truth."""
+    if programme.mode is ProgrammeMode.PAIRS and person.programme is None:
+        person.programme = Programme.PAIRS
+    elif programme.mode is ProgrammeMode.CIRCLES:
+        person.programme = Programme.CIRCLE
+    elif role is MembershipRole.MENTEE:
+        person.wants_mentor = True
+
+
+async def _earliest_next_round(session: AsyncSession, person: Person, today: date) -> date | None:
+    repository = ProgrammeRepository(session)
+    last = await repository.last_round_dates(person.team_id)
+    dates = [
+        programme_next_round(p, today, last.get(p.id))
+        for _, p in await repository.active_for_person(person.id)
+    ]
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
 
 
 async def pause(
     session: AsyncSession, person: Person, until: date | None, *, now: datetime
 ) -> None:
+    """Pauses every programme at once: the pause belongs to the person."""
     person.enrolment_state = EnrolmentState.PAUSED
     person.paused_until = until
     person.updated_at = now
@@ -178,15 +276,58 @@ async def resume(session: AsyncSession, person: Person, *, now: datetime) -> Non
 
 
 async def leave(session: AsyncSession, person: Person, *, now: datetime) -> None:
-    """Stop every message; the rows stay so that statistics keep counting what happened."""
+    """Leave every programme and stop every message; the rows stay so that statistics keep
+    counting what happened, and rejoining reuses them."""
+    repository = ProgrammeRepository(session)
+    for membership, _ in await repository.active_for_person(person.id):
+        await repository.leave(membership, now=now)
     person.enrolment_state = EnrolmentState.LEFT
     person.left_at = now
     person.paused_until = None
+    person.programme = None
     person.wants_mentor = False
     person.mentor_capacity = 0
     person.flash_week = None
     person.updated_at = now
     await session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveOutcome:
+    left: str | None  # the programme left; None when the person was not in it
+    remaining: tuple[str, ...]  # programmes they are still in; empty: they left peercoach
+
+
+async def leave_programme(
+    session: AsyncSession, person: Person, programme_id: int, *, now: datetime
+) -> LeaveOutcome:
+    """Leave one programme; leaving the last one leaves peercoach, as `leave` does."""
+    repository = ProgrammeRepository(session)
+    active = await repository.active_for_person(person.id)
+    chosen = next(((m, p) for m, p in active if p.id == programme_id), None)
+    if chosen is None:
+        return LeaveOutcome(None, tuple(p.name for _, p in active))
+    membership, programme = chosen
+    remaining = [p for _, p in active if p.id != programme_id]
+    if not remaining:
+        await leave(session, person, now=now)
+        return LeaveOutcome(programme.name, ())
+    await repository.leave(membership, now=now)
+    if programme.mode is ProgrammeMode.CIRCLES and person.programme is Programme.CIRCLE:
+        person.programme = (
+            Programme.PAIRS if any(p.mode is ProgrammeMode.PAIRS for p in remaining) else None
+        )
+    elif programme.mode is ProgrammeMode.PAIRS and person.programme is Programme.PAIRS:
+        person.programme = None
+    elif programme.mode is ProgrammeMode.MENTORSHIP:
+        person.wants_mentor = False
+    person.updated_at = now
+    await session.flush()
+    return LeaveOutcome(programme.name, tuple(p.name for p in remaining))
+
+
+async def active_programmes(session: AsyncSession, person: Person) -> list[ProgrammeRow]:
+    return [p for _, p in await ProgrammeRepository(session).active_for_person(person.id)]
 
 
 def is_taking_part(person: Person | None) -> bool:
@@ -208,12 +349,14 @@ async def home_state(
     today: date,
 ) -> HomeState:
     person = await get_person(session, team_id, user_id)
-    settings: ProgrammeSettings = await load_programme_settings(session, team_id)
-    matches_repo = MatchRepository(session)
-    last = await matches_repo.last_round_date(team_id)
+    programmes_repo = ProgrammeRepository(session)
+    last_rounds = await programmes_repo.last_round_dates(team_id)
     matches: list[CurrentMatch] = []
+    programmes: list[ProgrammeStatus] = []
     if person is not None:
-        for row in await matches_repo.current_for_person(person.id):
+        rows = await MatchRepository(session).current_for_person(person.id)
+        programme_of = await programmes_repo.programme_of_groups([r.group_id for r in rows])
+        for row in rows:
             kind = _KIND_BY_ROLE.get(row.role) or _group_kind(row.mode, len(row.partner_ids))
             matches.append(
                 CurrentMatch(
@@ -221,21 +364,51 @@ async def home_state(
                     kind=kind,
                     explanation=row.explanation,
                     since=row.round_date,
+                    programme_id=programme_of.get(row.group_id),
                 )
             )
+        for membership, programme in await programmes_repo.active_for_person(person.id):
+            programmes.append(
+                ProgrammeStatus(
+                    programme_id=programme.id,
+                    name=programme.name,
+                    mode=programme.mode,
+                    role=membership.role,
+                    cadence=programme.cadence,
+                    weekday=programme.weekday,
+                    next_round=programme_next_round(
+                        programme, today, last_rounds.get(programme.id)
+                    ),
+                    matches=tuple(m for m in matches if m.programme_id == programme.id),
+                )
+            )
+    listed = {p.programme_id for p in programmes}
+    loose = tuple(m for m in matches if m.programme_id not in listed)
+    upcoming = [p.next_round for p in programmes if p.next_round is not None]
+    admin_programmes: tuple[AdminProgramme, ...] = ()
+    failed: FailedSummary | None = None
+    settings_summary: str | None = None
+    if is_admin:
+        settings = await load_programme_settings(session, team_id)
+        settings_summary = describe_matching(settings)
+        admin_programmes = tuple(await admin.admin_programmes(session, team_id, today=today))
+        deliveries = await programmes_repo.failed_deliveries(team_id)
+        if deliveries.total:
+            failed = FailedSummary(deliveries.total, deliveries.by_kind)
     return HomeState(
         user_id=user_id,
         state=person.enrolment_state if person else EnrolmentState.NOT_ENROLLED,
         profile=await profile_of(session, person),
-        programme=person.programme if person else None,
-        wants_mentor=bool(person and person.wants_mentor),
+        programmes=tuple(programmes),
         mentor_capacity=person.mentor_capacity if person else 0,
         flash_week=person.flash_week if person else None,
         paused_until=person.paused_until if person else None,
-        matches=tuple(matches),
-        next_round=next_round_date(settings, today, last),
+        matches=loose,
+        next_round=min(upcoming) if upcoming else None,
         is_admin=is_admin,
-        settings_summary=describe(settings) if is_admin else None,
+        settings_summary=settings_summary,
+        admin_programmes=admin_programmes,
+        failed=failed,
     )
 
 

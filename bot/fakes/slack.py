@@ -355,6 +355,7 @@ class FakeSlack:
             "users.list": self._users_list,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
+            "conversations.members": self._conversations_members,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -513,7 +514,12 @@ class FakeSlack:
         return json.loads(json.dumps(rendered))  # type: ignore[no-any-return]
 
     def add_channel(
-        self, channel_id: str, *, name: str, members: list[str] | None = None
+        self,
+        channel_id: str,
+        *,
+        name: str,
+        members: list[str] | None = None,
+        bot_is_member: bool = True,
     ) -> dict[str, Any]:
         """Register a channel the bot is a member of, so chat.* calls can target it."""
         channel: JsonDict = {
@@ -525,7 +531,7 @@ class FakeSlack:
             "is_mpim": False,
             "is_private": channel_id.startswith("G"),
             "created": int(time.time()),
-            "is_member": True,
+            "is_member": bot_is_member,
             "members": list(members) if members is not None else None,
         }
         self.channels[channel_id] = channel
@@ -1049,6 +1055,38 @@ class FakeSlack:
         return {
             "ok": True,
             "channel": self._public_channel(channel) if return_im else {"id": channel_id},
+        }
+
+    async def _conversations_members(self, args: JsonDict, kind: str) -> JsonDict:
+        """Members of a channel, paged. A private channel the bot is not in is invisible
+        (channel_not_found); a public one it was not added to answers not_in_channel."""
+        channel = self.channels.get(str(args.get("channel") or ""))
+        if channel is None or channel.get("is_im"):
+            raise _SlackError("channel_not_found")
+        if not channel.get("is_member", True):
+            raise _SlackError(
+                "channel_not_found" if channel.get("is_private") else "not_in_channel"
+            )
+        members = list(channel.get("members") or [])
+        start = 0
+        cursor = args.get("cursor")
+        if cursor:
+            try:
+                start = int(base64.b64decode(str(cursor), validate=True).decode().split(":")[1])
+            except (binascii.Error, UnicodeDecodeError, IndexError, ValueError):
+                raise _SlackError("invalid_cursor") from None
+        try:
+            limit = int(args.get("limit") or 100)
+        except (TypeError, ValueError):
+            raise _SlackError("invalid_limit") from None
+        end = min(start + max(limit, 1), len(members))
+        next_cursor = (
+            base64.b64encode(f"member:{end}".encode()).decode() if end < len(members) else ""
+        )
+        return {
+            "ok": True,
+            "members": members[start:end],
+            "response_metadata": {"next_cursor": next_cursor},
         }
 
     @staticmethod

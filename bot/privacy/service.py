@@ -18,7 +18,7 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person
-from storage.repositories import PrivacyRepository
+from storage.repositories import PrivacyRepository, ProgrammeRepository
 
 EXPORT_FORMAT: Final = "peercoach-export"
 EXPORT_VERSION: Final = 1
@@ -59,6 +59,20 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
         "workspace": person.team_id,
         "person": _profile(person),
         "do_not_pair": await repository.blocked_user_ids(person.id),
+        # The programmes they joined, left ones included: name, role and dates.
+        "programmes": [
+            {
+                "programme": programme.name,
+                "mode": programme.mode.value,
+                "role": membership.role.value,
+                "state": membership.state.value,
+                "joined_at": _datetime(membership.joined_at),
+                "left_at": _datetime(membership.left_at),
+            }
+            for membership, programme in await ProgrammeRepository(session).all_for_person(
+                person.id
+            )
+        ],
         "matches": [
             {
                 # group_id ties a match to its meetings below; it is an internal number only.
@@ -136,6 +150,7 @@ async def forget_person(session: AsyncSession, person: Person, now: datetime) ->
     await repository.blank_explanations(group_ids)
     await repository.detach_memberships(person.id)
     await repository.detach_meeting_records(person.id)
+    # Their programme memberships go with the row (memberships.person_id ON DELETE CASCADE).
     await repository.delete_person(person)
 
     return ForgetSummary(

@@ -363,3 +363,8 @@ def describe(settings: ProgrammeSettings) -> str:
         digest,
     ]
     return "\n".join(lines)
+
+
+def describe_matching(settings: ProgrammeSettings) -> str:
+    """`describe` without the schedule line: each programme shows its own schedule."""
+    return "\n".join(describe(settings).split("\n")[1:])

@@ -59,7 +59,7 @@ async def test_admins_owners_and_listed_people_open_settings(admin_coach: Coach,
     mark = len(admin_coach.fake.calls)
     await admin_coach.command("admin settings", user)
     view = await admin_coach.opened_view(user, SETTINGS_CALLBACK_ID, after=mark)
-    assert view["title"]["text"] == "Programme settings"
+    assert view["title"]["text"] == "Matching settings"
 
 
 async def test_settings_are_validated_inline_then_saved(admin_coach: Coach) -> None:
@@ -119,7 +119,7 @@ async def test_home_shows_the_admin_section_only_to_admins(admin_coach: Coach) -
 
 
 async def test_unbuilt_admin_commands_say_so_to_admins(admin_coach: Coach) -> None:
-    answer = await admin_coach.ask("admin round now", ADMIN)
+    answer = await admin_coach.ask("admin questions list", ADMIN)
     assert "not available" in all_text(answer)
 
 
@@ -162,7 +162,8 @@ async def test_admin_alone_lists_the_admin_commands_and_marks_the_unbuilt(
     assert "/peercoach admin settings" in text
     assert "/peercoach admin match preview" in text
     assert "Not built yet" in text
-    assert text.index("Not built yet") < text.index("/peercoach admin round now")
+    assert text.index("/peercoach admin round now") < text.index("Not built yet")
+    assert text.index("Not built yet") < text.index("/peercoach admin digest")
     assert "/peercoach find" not in text
 
 

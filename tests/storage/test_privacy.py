@@ -288,6 +288,7 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
         "workspace",
         "person",
         "do_not_pair",
+        "programmes",
         "matches",
         "meetings",
         "checkins",

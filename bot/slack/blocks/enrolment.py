@@ -27,9 +27,17 @@ from bot.commands.intents import FindKind
 from bot.domain import EnrolmentState
 from bot.enrolment.home_state import HomeState
 from bot.slack.blocks.commands import Message
-from bot.slack.blocks.home import clip, format_date, participation_blocks, programme_description
+from bot.slack.blocks.home import (
+    clip,
+    format_date,
+    join_names,
+    participation_blocks,
+    programme_description,
+)
 from bot.slack.copy import enrolment as copy
+from bot.slack.copy import programmes as programmes_copy
 from bot.slack.copy import text
+from bot.slack.mrkdwn import escape
 
 ACTION_CONFIRM_LEAVE: Final = "confirm_leave"
 ACTION_CONFIRM_FORGET: Final = "confirm_forget"
@@ -114,9 +122,20 @@ def joined_message(
     first_time: bool,
     resumed: bool = False,
     returned: bool = False,
+    programme_name: str | None = None,
+    added: bool = True,
+    also_in: tuple[str, ...] = (),
 ) -> Message:
-    """After `find`, `find circle`, `find mentor` or `find flash` (see also `flash_message`)."""
+    """After `find`, `find circle`, `find mentor` or `find flash` (see also `flash_message`).
+
+    Names the programme joined, says so when the person was in it already, and names the
+    other programmes they stay in: joining one never drops another."""
     joined = copy.JOINED[kind.value]
+    if programme_name is not None:
+        name = escape(programme_name)
+        joined = programmes_copy.JOINED_PROGRAMME.format(name=name) + " " + joined
+        if not added:
+            joined = programmes_copy.JOINED_ALREADY_IN.format(name=name)
     if resumed:
         joined = f"{copy.JOINED_RESUMED} {joined}"
     elif returned:
@@ -125,6 +144,8 @@ def joined_message(
         joined = f"{copy.JOINED_WELCOME} {joined}"
     when = _next_round(next_round, copy.JOINED_NEXT_ROUND_ON, copy.JOINED_NEXT_ROUND_SOON)
     blocks: list[Block] = [_section(f"{joined}\n{when}")]
+    if also_in:
+        blocks.append(_section(also_in_text(also_in)))
     if profile_summary.strip():
         blocks.append(_section(f"{copy.JOINED_PROFILE_TITLE}\n{profile_summary}"))
     if first_time:
@@ -134,8 +155,19 @@ def joined_message(
     return _ephemeral(joined, blocks)
 
 
+def also_in_text(names: tuple[str, ...]) -> str:
+    """ "You are also still in *Peer pairs*: nothing changes there." """
+    return programmes_copy.JOINED_ALSO_IN.format(
+        names=join_names([f"*{escape(name)}*" for name in names])
+    )
+
+
 def mentor_offer_message(
-    capacity: int, *, next_round: date | None, resumed: bool = False
+    capacity: int,
+    *,
+    next_round: date | None,
+    resumed: bool = False,
+    also_in: tuple[str, ...] = (),
 ) -> Message:
     """After `mentor [1-3]`."""
     capacity_line = (
@@ -147,10 +179,10 @@ def mentor_offer_message(
     if resumed:
         first = f"{copy.JOINED_RESUMED} {first}"
     when = _next_round(next_round, copy.MENTOR_NEXT_ROUND_ON, copy.MENTOR_NEXT_ROUND_SOON)
-    blocks: list[Block] = [
-        _section(f"{first}\n{when}"),
-        _context(copy.MENTOR_HINT.format(slash=SLASH)),
-    ]
+    blocks: list[Block] = [_section(f"{first}\n{when}")]
+    if also_in:
+        blocks.append(_section(also_in_text(also_in)))
+    blocks.append(_context(copy.MENTOR_HINT.format(slash=SLASH)))
     return _ephemeral(first, blocks)
 
 

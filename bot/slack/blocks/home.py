@@ -19,10 +19,17 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import EnrolmentState
-from bot.enrolment.home_state import CurrentMatch, HomeState
+from bot.domain import EnrolmentState, MembershipRole, ProgrammeKind
+from bot.enrolment.home_state import (
+    AdminProgramme,
+    CurrentMatch,
+    FailedSummary,
+    HomeState,
+    ProgrammeStatus,
+)
 from bot.slack.blocks.profile import profile_summary
 from bot.slack.copy import enrolment as copy
+from bot.slack.copy import programmes as programmes_copy
 from bot.slack.copy import text
 from bot.slack.mrkdwn import escape
 
@@ -31,6 +38,7 @@ ACTION_EDIT_PROFILE: Final = "home_edit_profile"
 ACTION_PAUSE: Final = "home_pause"
 ACTION_RESUME: Final = "home_resume"
 ACTION_ADMIN_SETTINGS: Final = "home_admin_settings"
+ACTION_ADMIN_PROGRAMMES: Final = "home_admin_programmes"
 
 BLOCK_ACTIONS: Final = "home_actions"
 BLOCK_ADMIN_ACTIONS: Final = "home_admin_actions"
@@ -39,6 +47,7 @@ BLOCK_ADMIN_ACTIONS: Final = "home_admin_actions"
 # the cap keeps a runaway list inside the 100-block limit of a Home view.
 SECTION_TEXT_MAX: Final = 3000
 MAX_MATCHES_SHOWN: Final = 10
+MAX_PROGRAMMES_SHOWN: Final = 20
 
 
 def format_date(day: date) -> str:
@@ -64,19 +73,36 @@ def join_names(names: Sequence[str]) -> str:
 
 
 def programme_description(state: HomeState) -> str:
-    """What the person takes part in, e.g. "Peer pairs · looking for a mentor"."""
-    parts: list[str] = []
-    if state.programme is not None:
-        parts.append(copy.PROGRAMME_NAMES.get(state.programme.value, state.programme.value))
-    if state.wants_mentor:
-        parts.append(copy.PROGRAMME_WANTS_MENTOR)
-    if state.mentor_capacity == 1:
+    """What the person takes part in, e.g. "Peer pairs · Peer circles · mentoring up to 2"."""
+    parts: list[str] = [escape(p.name) for p in state.programmes]
+    if state.mentor_capacity == 1 and _mentors(state):
         parts.append(copy.PROGRAMME_MENTORING_ONE)
-    elif state.mentor_capacity > 1:
+    elif state.mentor_capacity > 1 and _mentors(state):
         parts.append(copy.PROGRAMME_MENTORING_MANY.format(capacity=state.mentor_capacity))
     if state.flash_week is not None:
         parts.append(copy.PROGRAMME_FLASH.format(date=format_date(state.flash_week)))
     return copy.PROGRAMME_SEPARATOR.join(parts) or copy.PROGRAMME_NOTHING
+
+
+def _mentors(state: HomeState) -> bool:
+    return any(p.role is MembershipRole.MENTOR for p in state.programmes)
+
+
+def programme_text(programme: ProgrammeStatus) -> str:
+    """One programme the person is in: name, mode, schedule and next round (mrkdwn)."""
+    role = programmes_copy.ROLE_NAMES.get(programme.role.value, "")
+    line = programmes_copy.PROGRAMME_LINE.format(
+        name=escape(programme.name),
+        mode=programmes_copy.MODE_NAMES.get(programme.mode.value, programme.mode.value),
+        role=f" {role}" if role else "",
+        cadence=programmes_copy.CADENCE_NAMES.get(programme.cadence.value, ""),
+        weekdays=programmes_copy.WEEKDAY_PLURALS[programme.weekday],
+    )
+    if programme.next_round is None:
+        nxt = programmes_copy.PROGRAMME_NEXT_NONE
+    else:
+        nxt = programmes_copy.PROGRAMME_NEXT_ON.format(date=format_date(programme.next_round))
+    return f"{line}\n{nxt}"
 
 
 def match_text(match: CurrentMatch) -> str:
@@ -109,7 +135,8 @@ def _button(label: str, action_id: str, *, primary: bool = False) -> ButtonEleme
 
 
 def participation_blocks(state: HomeState) -> list[Block]:
-    """The programme, current matches and what is next, for someone enrolled or paused."""
+    """Every programme the person is in, with its current group and next round, for someone
+    enrolled or paused."""
     if state.state is EnrolmentState.PAUSED:
         first = (
             copy.HOME_PAUSED_UNTIL.format(date=format_date(state.paused_until))
@@ -120,15 +147,22 @@ def participation_blocks(state: HomeState) -> list[Block]:
         blocks: list[Block] = [_section(f"{first}\n{programme}")]
     else:
         blocks = [_section(copy.HOME_ENROLLED.format(programme=programme_description(state)))]
-    shown = state.matches[:MAX_MATCHES_SHOWN]
-    blocks += [_section(match_text(match)) for match in shown]
-    hidden = len(state.matches) - len(shown)
+    shown = 0
+    for status in state.programmes[:MAX_PROGRAMMES_SHOWN]:
+        lines = [programme_text(status)]
+        for match in status.matches[: max(0, MAX_MATCHES_SHOWN - shown)]:
+            lines.append(match_text(match))
+            shown += 1
+        blocks.append(_section("\n".join(lines)))
+    if not state.programmes and state.flash_week is None:
+        blocks.append(_section(programmes_copy.PROGRAMME_NONE.format(slash=text.SLASH_COMMAND)))
+    loose = state.matches[: max(0, MAX_MATCHES_SHOWN - shown)]
+    blocks += [_section(match_text(match)) for match in loose]
+    total = len(state.matches) + sum(len(p.matches) for p in state.programmes)
+    hidden = total - shown - len(loose)
     if hidden > 0:
         more = copy.MATCHES_MORE.format(count=hidden, slash=text.SLASH_COMMAND)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
-    # A paused person is not matched, so promising the next round would be wrong.
-    if not state.matches and state.state is EnrolmentState.ENROLLED:
-        blocks.append(_section(next_round_text(state.next_round)))
     return blocks
 
 
@@ -169,24 +203,75 @@ def _guide_block() -> SectionBlock:
     return _section(f"{text.HOME_GOOD_PEER_COACH_TITLE}\n{text.HOME_GOOD_PEER_COACH}")
 
 
+def admin_programme_text(programme: AdminProgramme) -> str:
+    """One programme in the admin's list: name, mode, schedule, members, next round."""
+    pc = programmes_copy
+    members = (
+        pc.LIST_MEMBERS_ONE
+        if programme.members == 1
+        else pc.LIST_MEMBERS_MANY.format(count=programme.members)
+    )
+    line = pc.LIST_LINE.format(
+        name=escape(programme.name),
+        default=pc.LIST_DEFAULT if programme.is_default else "",
+        mode=pc.MODE_NAMES.get(programme.mode.value, programme.mode.value),
+        cadence=pc.CADENCE_NAMES.get(programme.cadence.value, ""),
+        weekdays=pc.WEEKDAY_PLURALS[programme.weekday],
+        members=members,
+    )
+    parts = [
+        pc.LIST_NEXT_NONE
+        if programme.next_round is None
+        else pc.LIST_NEXT_ON.format(date=format_date(programme.next_round))
+    ]
+    if programme.kind is ProgrammeKind.COHORT and programme.starts_on and programme.ends_on:
+        parts.append(
+            pc.LIST_COHORT.format(
+                start=format_date(programme.starts_on), end=format_date(programme.ends_on)
+            )
+        )
+    return f"{line}\n" + " · ".join(parts)
+
+
+def failed_text(failed: FailedSummary) -> str:
+    """How many messages could not be delivered, by kind and Slack error code (no text)."""
+    pc = programmes_copy
+    kinds = ", ".join(
+        pc.HOME_FAILED_KIND.format(count=count, kind=escape(kind), error=escape(error))
+        for kind, error, count in failed.by_kind[:10]
+    )
+    if failed.total == 1:
+        return pc.HOME_FAILED_ONE.format(kinds=kinds)
+    return pc.HOME_FAILED.format(count=failed.total, kinds=kinds)
+
+
 def _admin_blocks(state: HomeState) -> list[Block]:
     summary = state.settings_summary or copy.HOME_ADMIN_NO_SUMMARY
-    return [
+    slash = text.SLASH_COMMAND
+    blocks: list[Block] = [
         DividerBlock(),
         HeaderBlock(text=PlainTextObject(text=copy.HOME_ADMIN_TITLE)),
+    ]
+    if state.failed is not None and state.failed.total:
+        blocks.append(_section(failed_text(state.failed)))
+    if state.admin_programmes:
+        lines = [programmes_copy.HOME_ADMIN_PROGRAMMES]
+        lines += [admin_programme_text(p) for p in state.admin_programmes[:MAX_PROGRAMMES_SHOWN]]
+        blocks.append(_section("\n".join(lines)))
+    else:
+        blocks.append(_section(programmes_copy.HOME_ADMIN_NO_PROGRAMMES.format(slash=slash)))
+    blocks += [
         _section(summary),
         ActionsBlock(
             block_id=BLOCK_ADMIN_ACTIONS,
-            elements=[_button(copy.BUTTON_ADMIN_SETTINGS, ACTION_ADMIN_SETTINGS)],
-        ),
-        ContextBlock(
             elements=[
-                MarkdownTextObject(
-                    text=copy.HOME_ADMIN_DIGEST_HINT.format(slash=text.SLASH_COMMAND)
-                )
-            ]
+                _button(programmes_copy.BUTTON_ADMIN_PROGRAMMES, ACTION_ADMIN_PROGRAMMES),
+                _button(copy.BUTTON_ADMIN_SETTINGS, ACTION_ADMIN_SETTINGS),
+            ],
         ),
+        ContextBlock(elements=[MarkdownTextObject(text=copy.HOME_ADMIN_HINT.format(slash=slash))]),
     ]
+    return blocks
 
 
 def home_view(state: HomeState) -> dict[str, Any]:

@@ -41,13 +41,13 @@ BUTTON_EDIT_PROFILE: Final = "Edit profile"
 BUTTON_CREATE_PROFILE: Final = "Create your profile"
 BUTTON_PAUSE: Final = "Pause"
 BUTTON_RESUME: Final = "Resume"
-BUTTON_ADMIN_SETTINGS: Final = "Programme settings"
+BUTTON_ADMIN_SETTINGS: Final = "Matching settings"
 
 HOME_NOT_ENROLLED: Final = (
     "*You are not taking part yet.* Join and we introduce you to a colleague for regular "
     "peer-coaching conversations. It takes about two minutes to set up."
 )
-HOME_ENROLLED: Final = "*You are taking part:* {programme}"
+HOME_ENROLLED: Final = "*You are taking part in:* {programme}"
 HOME_PAUSED_UNTIL: Final = (
     "*Paused until {date}.* You resume by yourself on that day, or sooner with the button below."
 )
@@ -60,15 +60,13 @@ HOME_LEFT: Final = (
 HOME_PROFILE_TITLE: Final = "*Your profile*"
 HOME_NO_PROFILE: Final = "*Your profile*\nNot filled in yet. We ask for it when you join."
 HOME_ADMIN_TITLE: Final = "For admins"  # plain text header
-HOME_ADMIN_NO_SUMMARY: Final = "This workspace uses the default programme settings."
-HOME_ADMIN_DIGEST_HINT: Final = (
-    "Type `{slash} admin digest` to post the programme digest, or "
-    "`{slash} admin digest #channel` to post it in a channel."
+HOME_ADMIN_NO_SUMMARY: Final = "This workspace uses the default matching settings."
+HOME_ADMIN_HINT: Final = (
+    "`{slash} admin invite #channel` invites a channel's members · "
+    "`{slash} admin round now` starts a round at once · `{slash} admin` lists every admin command."
 )
 
 # What someone takes part in, joined with PROGRAMME_SEPARATOR: "Peer pairs · looking for a mentor".
-PROGRAMME_NAMES: Final[dict[str, str]] = {"pairs": "Peer pairs", "circle": "Circle"}
-PROGRAMME_WANTS_MENTOR: Final = "looking for a mentor"
 PROGRAMME_MENTORING_ONE: Final = "mentoring up to 1 person"
 PROGRAMME_MENTORING_MANY: Final = "mentoring up to {capacity} people"
 PROGRAMME_FLASH: Final = "a one-off conversation in the week of {date}"

@@ -7,14 +7,16 @@ here always match the ones enforced.
 
 from typing import Final
 
-MODAL_TITLE: Final = "Programme settings"  # Slack caps modal titles at 24 characters
+MODAL_TITLE: Final = "Matching settings"  # Slack caps modal titles at 24 characters
 MODAL_SUBMIT: Final = "Save"
 MODAL_CLOSE: Final = "Cancel"
 MODAL_INTRO: Final = (  # mrkdwn
-    "These settings apply to the whole peercoach programme in this workspace."
+    "How matches are made across this workspace. Each programme has its own schedule and "
+    "group size: change those with `/peercoach admin programmes`. The first fields below are "
+    "only the defaults a programme starts with when it is created."
 )
 
-SECTION_ROUNDS: Final = "Rounds"
+SECTION_ROUNDS: Final = "Defaults for new programmes"
 SECTION_MATCHING: Final = "Matching"
 SECTION_WEIGHTS: Final = "What makes a good match"
 SECTION_WEIGHTS_HELP: Final = (  # mrkdwn
@@ -24,7 +26,7 @@ SECTION_WEIGHTS_HELP: Final = (  # mrkdwn
 SECTION_DIGEST: Final = "Digest and privacy"
 
 CADENCE_LABEL: Final = "How often"
-CADENCE_HINT: Final = "How often a new round of matches starts."
+CADENCE_HINT: Final = "How often a new programme starts a round of matches."
 CADENCE_OPTIONS: Final = {  # keyed by bot.domain.Cadence values
     "weekly": "Every week",
     "fortnightly": "Every 2 weeks",
@@ -32,16 +34,16 @@ CADENCE_OPTIONS: Final = {  # keyed by bot.domain.Cadence values
 }
 
 WEEKDAY_LABEL: Final = "Round day"
-WEEKDAY_HINT: Final = "The day of the week each round starts."
+WEEKDAY_HINT: Final = "The day of the week a new programme's rounds start."
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 INTRO_HOUR_LABEL: Final = "Introductions at"
-INTRO_HOUR_HINT: Final = "Introductions go out at this hour in each person's own time zone."
+INTRO_HOUR_HINT: Final = "Introductions go out at this hour, local time for each group."
 INTRO_HOUR_OPTION: Final = "{hour:02d}:00"
 
 CIRCLE_SIZE_LABEL: Final = "Circle size"
 CIRCLE_SIZE_HINT: Final = (
-    "How many people each circle aims for. Pairs are always two people, "
+    "How many people a new circles programme aims for. Pairs are always two people, "
     "with one group of three when the number is odd."
 )
 CIRCLE_SIZE_OPTION: Final = "{size} people"
@@ -109,7 +111,7 @@ ERROR_CHANNEL: Final = "Choose a channel from the list."
 
 # describe(): mrkdwn, one line per topic.
 SUMMARY_ROUNDS: Final = (
-    "*Rounds:* {cadence} on {weekday}; introductions at {hour} in each person's time zone"
+    "*New programmes:* {cadence} on {weekday}; introductions at {hour} in each group's time zone"
 )
 SUMMARY_MATCHING: Final = (
     "*Matching:* circles of {circle_size}; {tz_gap}; mentors at least {level_gap} more senior"

@@ -69,7 +69,7 @@ NOT_ADMIN_FIELD: Final = (
     "Only workspace admins and owners, and people your peercoach admin listed, can change "
     "these settings. Nothing was changed."
 )
-SETTINGS_SAVED: Final = "*Programme settings saved.* They apply from the next round:"
+SETTINGS_SAVED: Final = "*Matching settings saved.* They apply from the next round:"
 
 PAUSE_PICK_DATE: Final = "Pick the date your pause ends."
 PAUSE_IN_FUTURE: Final = "Pick a date after today."

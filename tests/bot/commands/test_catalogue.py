@@ -81,11 +81,10 @@ def test_every_catalogued_command_parses_to_itself() -> None:
 
 
 def test_commands_of_later_features_are_marked_unavailable() -> None:
-    # Reflective questions, check-ins, rounds and digests come with the cadence features.
+    # Reflective questions, check-ins and digests come with later features.
     assert [s.name for s in CATALOGUE if not s.available] == [
         "question",
         "checkin",
-        "admin round now",
         "admin digest",
         "admin questions",
     ]
@@ -117,8 +116,18 @@ def test_words_after_admin_that_name_no_admin_command_are_a_mistyped_command() -
 @pytest.mark.parametrize(
     ("audience", "available", "expected"),
     [
-        (Audience.ADMIN, True, ["admin settings", "admin match preview"]),
-        (Audience.ADMIN, False, ["admin round now", "admin digest", "admin questions"]),
+        (
+            Audience.ADMIN,
+            True,
+            [
+                "admin settings",
+                "admin match preview",
+                "admin programmes",
+                "admin invite",
+                "admin round now",
+            ],
+        ),
+        (Audience.ADMIN, False, ["admin digest", "admin questions"]),
         (Audience.EVERYONE, False, ["question", "checkin"]),
     ],
 )

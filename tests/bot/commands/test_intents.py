@@ -11,7 +11,9 @@ import pytest
 from bot.commands.catalogue import CATALOGUE, Unknown
 from bot.commands.intents import (
     AdminDigest,
+    AdminInvite,
     AdminQuestions,
+    AdminRoundNow,
     Find,
     FindKind,
     Malformed,
@@ -56,6 +58,11 @@ TODAY = date(2026, 11, 23)
             AdminQuestions(QuestionsAction.ADD, "What surprised you this week?"),
         ),
         ("admin questions retire 4", AdminQuestions(QuestionsAction.RETIRE, "4")),
+        ("admin programmes", Simple("admin programmes")),
+        ("admin round now", AdminRoundNow(None)),
+        ("admin round now Peer circles", AdminRoundNow("Peer circles")),
+        ("admin invite <#C0ENG|engineering>", AdminInvite("C0ENG", None)),
+        ("admin invite <#G0PRIV> Spring  circle", AdminInvite("G0PRIV", "Spring circle")),
     ],
 )
 def test_valid_commands(text: str, intent: object) -> None:
@@ -66,6 +73,8 @@ def test_valid_commands(text: str, intent: object) -> None:
     ("text", "example"),
     [
         ("mentor 5", "mentor 2"),
+        ("admin invite engineering", "admin invite #engineering Peer circles"),
+        ("admin invite", "admin invite #engineering Peer circles"),
         ("mentor lots", "mentor 2"),
         ("pause 0 weeks", "pause 2 weeks"),
         ("pause 27 weeks", "pause 2 weeks"),

@@ -408,7 +408,7 @@ def test_modal_is_a_valid_view_within_slack_limits(current: ProgrammeSettings) -
 
     assert modal["type"] == "modal"
     assert modal["callback_id"] == ps.CALLBACK_ID == "admin_settings_modal"
-    assert modal["title"]["text"] == "Programme settings"
+    assert modal["title"]["text"] == "Matching settings"
     assert len(modal["title"]["text"]) <= 24
     assert modal["submit"]["text"] == "Save"
     assert modal["private_metadata"] == "T123|C456"
@@ -541,7 +541,8 @@ def test_out_of_bounds_settings_cannot_be_built(overrides: dict[str, Any]) -> No
 
 def test_describe_defaults() -> None:
     assert describe(DEFAULTS) == (
-        "*Rounds:* every week on Monday; introductions at 09:00 in each person's time zone\n"
+        "*New programmes:* every week on Monday; introductions at 09:00 in each group's "
+        "time zone\n"
         "*Matching:* circles of 4; time zones at most 6 hours apart; "
         "mentors at least 2 levels more senior\n"
         "*What counts:* different function 1 · similar level 1 · overlapping hours 1 · "

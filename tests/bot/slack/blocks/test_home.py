@@ -13,11 +13,24 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.commands.intents import FindKind
-from bot.domain import Cadence, EnrolmentState, Programme
-from bot.enrolment.home_state import CurrentMatch, HomeState
+from bot.domain import (
+    Cadence,
+    EnrolmentState,
+    MembershipRole,
+    ProgrammeKind,
+    ProgrammeMode,
+)
+from bot.enrolment.home_state import (
+    AdminProgramme,
+    CurrentMatch,
+    FailedSummary,
+    HomeState,
+    ProgrammeStatus,
+)
 from bot.enrolment.profile_form import ProfileInput
 from bot.slack.blocks import enrolment
 from bot.slack.blocks.home import (
+    ACTION_ADMIN_PROGRAMMES,
     ACTION_ADMIN_SETTINGS,
     ACTION_EDIT_PROFILE,
     ACTION_FIND,
@@ -59,12 +72,39 @@ TRIAD = CurrentMatch(
     since=date(2026, 11, 16),
 )
 
+PAIRS = ProgrammeStatus(
+    programme_id=1,
+    name="Peer pairs",
+    mode=ProgrammeMode.PAIRS,
+    role=MembershipRole.PARTICIPANT,
+    cadence=Cadence.WEEKLY,
+    weekday=0,
+    next_round=NEXT_ROUND,
+)
+CIRCLES = ProgrammeStatus(
+    programme_id=2,
+    name="Peer circles",
+    mode=ProgrammeMode.CIRCLES,
+    role=MembershipRole.PARTICIPANT,
+    cadence=Cadence.FORTNIGHTLY,
+    weekday=2,
+    next_round=date(2026, 12, 2),
+)
+MENTORING = ProgrammeStatus(
+    programme_id=3,
+    name="Mentoring",
+    mode=ProgrammeMode.MENTORSHIP,
+    role=MembershipRole.MENTEE,
+    cadence=Cadence.MONTHLY,
+    weekday=4,
+    next_round=None,
+)
+
 BASE = HomeState(
     user_id=USER,
     state=EnrolmentState.ENROLLED,
     profile=PROFILE,
-    programme=Programme.PAIRS,
-    wants_mentor=False,
+    programmes=(PAIRS,),
     mentor_capacity=0,
     flash_week=None,
     paused_until=None,
@@ -79,27 +119,36 @@ def _state(**changes: Any) -> HomeState:
     return dataclasses.replace(BASE, **changes)
 
 
-NOT_ENROLLED = _state(state=EnrolmentState.NOT_ENROLLED, profile=None, programme=None)
+NOT_ENROLLED = _state(state=EnrolmentState.NOT_ENROLLED, profile=None, programmes=())
 STATES: dict[str, HomeState] = {
     "no profile": NOT_ENROLLED,
-    "not enrolled with a profile": _state(state=EnrolmentState.NOT_ENROLLED, programme=None),
+    "not enrolled with a profile": _state(state=EnrolmentState.NOT_ENROLLED, programmes=()),
     "enrolled, waiting": BASE,
-    "enrolled, no next round date": _state(next_round=None),
+    "enrolled, no next round date": _state(
+        next_round=None, programmes=(dataclasses.replace(PAIRS, next_round=None),)
+    ),
     "enrolled with a pair": _state(matches=(PAIR,)),
     "enrolled in a triad": _state(matches=(TRIAD,)),
     "enrolled without a profile": _state(profile=None),
     "circle, mentor, mentee, flash": _state(
-        programme=Programme.CIRCLE,
-        wants_mentor=True,
+        programmes=(
+            dataclasses.replace(
+                CIRCLES, matches=(dataclasses.replace(TRIAD, kind="circle", programme_id=2),)
+            ),
+            dataclasses.replace(
+                MENTORING,
+                role=MembershipRole.MENTOR,
+                matches=(dataclasses.replace(PAIR, kind="mentor", partner_ids=("U0DAN",)),),
+            ),
+        ),
         mentor_capacity=2,
         flash_week=date(2026, 12, 7),
         matches=(
-            dataclasses.replace(TRIAD, kind="circle"),
-            dataclasses.replace(PAIR, kind="mentor", partner_ids=("U0DAN",)),
             dataclasses.replace(PAIR, kind="mentee", partner_ids=("U0ERIN",)),
             dataclasses.replace(PAIR, kind="flash", partner_ids=("U0FRANK",), explanation=""),
         ),
     ),
+    "pairs and a circle": _state(programmes=(PAIRS, CIRCLES, MENTORING)),
     "partner forgot their data": _state(matches=(dataclasses.replace(PAIR, partner_ids=()),)),
     "paused until a date": _state(
         state=EnrolmentState.PAUSED, paused_until=date(2026, 12, 14), matches=(PAIR,)
@@ -108,6 +157,35 @@ STATES: dict[str, HomeState] = {
     "left": _state(state=EnrolmentState.LEFT),
     "admin": _state(is_admin=True, settings_summary=SETTINGS),
     "admin, default settings": _state(is_admin=True, settings_summary=None),
+    "admin with programmes and failures": _state(
+        is_admin=True,
+        admin_programmes=(
+            AdminProgramme(
+                programme_id=1,
+                name="Peer pairs",
+                mode=ProgrammeMode.PAIRS,
+                kind=ProgrammeKind.EVERGREEN,
+                cadence=Cadence.WEEKLY,
+                weekday=0,
+                members=12,
+                next_round=NEXT_ROUND,
+                is_default=True,
+            ),
+            AdminProgramme(
+                programme_id=4,
+                name="Spring <!channel> circle",
+                mode=ProgrammeMode.CIRCLES,
+                kind=ProgrammeKind.COHORT,
+                cadence=Cadence.WEEKLY,
+                weekday=3,
+                members=1,
+                next_round=None,
+                starts_on=date(2026, 12, 3),
+                ends_on=date(2027, 1, 28),
+            ),
+        ),
+        failed=FailedSummary(3, (("intro", "channel_not_found", 2), ("invite", "http_500", 1))),
+    ),
     "admin, not enrolled": dataclasses.replace(NOT_ENROLLED, is_admin=True),
 }
 
@@ -148,8 +226,11 @@ def test_every_state_renders_a_valid_home_view(state: HomeState) -> None:
         ("paused until a date", [ACTION_RESUME, ACTION_EDIT_PROFILE]),
         ("paused until resumed", [ACTION_RESUME, ACTION_EDIT_PROFILE]),
         ("left", [ACTION_FIND, ACTION_EDIT_PROFILE]),
-        ("admin", [ACTION_EDIT_PROFILE, ACTION_PAUSE, ACTION_ADMIN_SETTINGS]),
-        ("admin, not enrolled", [ACTION_FIND, ACTION_ADMIN_SETTINGS]),
+        (
+            "admin",
+            [ACTION_EDIT_PROFILE, ACTION_PAUSE, ACTION_ADMIN_PROGRAMMES, ACTION_ADMIN_SETTINGS],
+        ),
+        ("admin, not enrolled", [ACTION_FIND, ACTION_ADMIN_PROGRAMMES, ACTION_ADMIN_SETTINGS]),
     ],
 )
 def test_home_shows_the_buttons_that_fit_the_state(name: str, buttons: list[str]) -> None:
@@ -172,7 +253,8 @@ def test_the_admin_section_is_only_for_admins() -> None:
     admin = json.dumps(home_view(STATES["admin"]))
     assert "For admins" in admin
     assert "*Cadence:* every 2 weeks" in admin
-    assert "/peercoach admin digest" in admin
+    assert "/peercoach admin round now" in admin
+    assert ACTION_ADMIN_PROGRAMMES in admin
     for name, state in STATES.items():
         if not state.is_admin:
             dumped = json.dumps(home_view(state))
@@ -188,19 +270,49 @@ def test_a_settings_summary_never_leaks_to_a_non_admin() -> None:
 
 
 def test_enrolled_home_names_the_programme_and_the_next_round() -> None:
-    dumped = json.dumps(home_view(STATES["enrolled, waiting"]))
-    assert "Peer pairs" in dumped
-    assert "You will be matched in the next round on Mon 30 Nov 2026." in dumped
-    assert "You will be matched in the next round." in json.dumps(
+    dumped = json.dumps(home_view(STATES["enrolled, waiting"]), ensure_ascii=False)
+    assert "*Peer pairs* · pairs · every week on Mondays" in dumped
+    assert "Next round: Mon 30 Nov 2026" in dumped
+    assert "No further round is planned." in json.dumps(
         home_view(STATES["enrolled, no next round date"])
     )
+
+
+def test_every_programme_is_listed_with_mode_cadence_and_next_round() -> None:
+    dumped = json.dumps(home_view(STATES["pairs and a circle"]), ensure_ascii=False)
+    for part in (
+        "*Peer pairs* · pairs · every week on Mondays",
+        "*Peer circles* · circles · every 2 weeks on Wednesdays",
+        "Next round: Wed 2 Dec 2026",
+        "*Mentoring* · mentoring looking for a mentor · every month on Fridays",
+    ):
+        assert part in dumped
+    status = json.dumps(enrolment.status_message(STATES["pairs and a circle"]))
+    assert "Peer circles" in status
+    assert "Peer pairs" in status
+
+
+def test_admin_home_lists_programmes_and_undelivered_messages_without_text() -> None:
+    dumped = json.dumps(
+        _validate_home(STATES["admin with programmes and failures"]), ensure_ascii=False
+    )
+    assert "*Peer pairs* (default) · pairs · every week on Mondays · 12 members" in dumped
+    assert "1 member" in dumped
+    assert "Cohort Thu 3 Dec 2026 to Thu 28 Jan 2027" in dumped
+    assert "&lt;!channel&gt;" in dumped
+    assert "<!channel>" not in dumped
+    assert "3 messages could not be delivered" in dumped
+    assert "2 intro (channel_not_found)" in dumped
+    assert "1 invite (http_500)" in dumped
+    quiet = json.dumps(home_view(STATES["admin"]))
+    assert "could not be delivered" not in quiet
 
 
 def test_programme_line_lists_mentoring_and_flash() -> None:
     dumped = json.dumps(home_view(STATES["circle, mentor, mentee, flash"]))
     for part in (
-        "Circle",
-        "looking for a mentor",
+        "Peer circles",
+        "Mentoring",
         "mentoring up to 2 people",
         "Mon 7 Dec 2026",
         "*Your circle:* <@U0BOB> and <@U0CAROL>",
@@ -209,7 +321,11 @@ def test_programme_line_lists_mentoring_and_flash() -> None:
         "*Your one-off conversation:* <@U0FRANK>",
     ):
         assert part in dumped
-    assert "mentoring up to 1 person" in json.dumps(home_view(_state(mentor_capacity=1)))
+    one = _state(
+        mentor_capacity=1,
+        programmes=(dataclasses.replace(MENTORING, role=MembershipRole.MENTOR),),
+    )
+    assert "mentoring up to 1 person" in json.dumps(home_view(one))
 
 
 def test_matches_show_mentions_since_and_why() -> None:
