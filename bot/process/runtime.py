@@ -29,8 +29,10 @@ from bot.process.deps import Clock, system_clock
 from bot.process.inflight import InflightTracker
 from bot.process.server import create_web_app
 from scheduling.context import JobContext, register_context, unregister_context
+from scheduling.leader import leader_for
 from scheduling.prune import schedule_prune
 from scheduling.scheduler import create_scheduler
+from scheduling.tick import Ticker, register_ticker, schedule_tick, stop_ticker
 from storage import migrate
 from storage.session import DATABASE_TIMEOUT_SECONDS, create_engine, create_sessionmaker
 
@@ -121,8 +123,13 @@ class Server:
         self._bolt = create_app(self.settings, sessions, clock=self.clock, http=self._http)
         await self._authenticate()
         self._scheduler = create_scheduler()
-        register_context(self.job_context_id, JobContext(sessions=sessions, clock=self.clock))
+        register_context(
+            self.job_context_id,
+            JobContext(sessions=sessions, clock=self.clock, slack=self._bolt.client),
+        )
         schedule_prune(self._scheduler, self.job_context_id)
+        register_ticker(Ticker(self.job_context_id, leader_for(url)))
+        schedule_tick(self._scheduler, self.job_context_id)
         self._scheduler.start()
         secret = self.settings.slack_signing_secret
         web_app = create_web_app(
@@ -183,6 +190,8 @@ class Server:
             # Stops listening, then waits for in-flight requests up to the shutdown timeout.
             await self._runner.cleanup()
         await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
+        # A tick in progress finishes, then the tick lock is released for another copy.
+        await stop_ticker(self.job_context_id)
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
             # AsyncIOScheduler.shutdown only queues itself on the loop: let it run.
