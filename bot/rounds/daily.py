@@ -80,7 +80,7 @@ async def match_flash(sessions: async_sessionmaker[AsyncSession], now: datetime)
     oldest_open = week_start(today) - timedelta(weeks=FLASH_WEEKS_OPEN - 1)
     async with sessions() as session:
         teams = await RoundRepository(session).flash_teams(today)
-        await session.rollback()
+        await session.close()
     groups = 0
     for team_id in teams:
         await _close_stale_flash(sessions, team_id, oldest_open, now)

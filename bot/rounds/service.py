@@ -333,7 +333,7 @@ async def run_programme_round(
         round_date = round_date_for(due)
         if programme.kind is ProgrammeKind.COHORT:
             if programme.ends_on is not None and round_date > programme.ends_on:
-                await session.rollback()
+                await session.close()
                 closed = await close_cohort(sessions, programme_id, now)
                 return RoundSummary(programme_id, "closed" if closed else "taken")
             if programme.starts_on is not None and round_date < programme.starts_on:
@@ -343,12 +343,12 @@ async def run_programme_round(
                     programme.starts_on - timedelta(days=1),
                     None,
                 )
-                await session.rollback()
+                await session.close()
                 await _reschedule(sessions, programme, match_time(start))
                 return RoundSummary(programme_id, "rescheduled")
         roster = await repo.roster(programme_id)
         previous = await repo.last_round(programme_id)
-        await session.rollback()  # no transaction stays open while Slack is asked
+        await session.close()  # no transaction stays open while Slack is asked
     wanted = [
         p.slack_user_id
         for m, p in roster

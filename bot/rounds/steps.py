@@ -22,7 +22,6 @@ async def schedule_programmes(context: JobContext, now: datetime) -> int:
     """Give every open programme without a next round its next round date."""
     async with context.sessions() as session:
         programmes = await RoundRepository(session).unscheduled_programmes()
-        await session.rollback()
     scheduled = 0
     for programme in programmes:
         if await schedule_programme(context.sessions, programme, now):
@@ -34,7 +33,6 @@ async def run_rounds(context: JobContext, now: datetime) -> int:
     """Run every round due by `now` (late ones included, each once)."""
     async with context.sessions() as session:
         due = await RoundRepository(session).due_programme_ids(now)
-        await session.rollback()
     ran = 0
     for programme_id in due:
         # One programme's failure must not keep the others' rounds from running.
@@ -55,7 +53,6 @@ async def close_cohorts(context: JobContext, now: datetime) -> int:
     """Close cohorts whose end date has passed (an admin may have moved it earlier)."""
     async with context.sessions() as session:
         ended = await RoundRepository(session).ended_cohorts(now.date())
-        await session.rollback()
     closed = 0
     for programme in ended:
         closed += await close_cohort(context.sessions, programme.id, now)
