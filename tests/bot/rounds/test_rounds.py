@@ -92,7 +92,7 @@ async def test_a_round_missed_during_downtime_runs_once_late(w: World) -> None:
         # Late, so not before now, and daytime for every member.
         assert intro.due_at >= w.clock()
         assert all(_daytime(intro.due_at, zone_of[u]) for u in users)
-        actions = [b for b in intro.blocks or [] if b["type"] == "actions"][0]["elements"]
+        actions = next(b for b in intro.blocks or [] if b["type"] == "actions")["elements"]
         assert [(a["action_id"], a["value"]) for a in actions] == [
             ("group_met", str(group.id)),
             ("group_skip", str(group.id)),
@@ -195,7 +195,11 @@ async def test_a_slack_failure_does_not_block_the_round(w: World) -> None:
 
 async def test_someone_no_rule_allows_a_partner_for_is_told_why(w: World) -> None:
     programme = await w.programme()
-    for user, zone in (("U1", "Europe/London"), ("U2", "Europe/London"), ("U3", "Pacific/Auckland")):
+    for user, zone in (
+        ("U1", "Europe/London"),
+        ("U2", "Europe/London"),
+        ("U3", "Pacific/Auckland"),
+    ):
         await w.member(programme, await w.person(user, zone))
     await run_tick(w.context_id)
     w.clock.set(match_time(NEXT_MONDAY))

@@ -71,9 +71,7 @@ def test_round_times_run_one_cadence_period_from_the_first_intro() -> None:
 
 def test_intro_at_the_programme_hour_of_the_westernmost_member() -> None:
     day = date(2026, 12, 7)
-    found = intro_time(
-        [ZONES["berlin"], ZONES["london"]], day, 9, not_before=match_time(day)
-    )
+    found = intro_time([ZONES["berlin"], ZONES["london"]], day, 9, not_before=match_time(day))
     assert found.at == datetime(2026, 12, 7, 9, tzinfo=UTC)  # 09:00 London, 10:00 Berlin
     assert found.for_everyone
 
@@ -95,7 +93,7 @@ def test_without_an_hour_for_everyone_the_most_members_are_inside() -> None:
     assert sum(8 <= _local_hour(found.at, z) < 20 for z in zones) == 2
 
 
-@pytest.mark.parametrize("day", DST_DAYS + [date(2026, 6, 15), date(2026, 12, 7)])
+@pytest.mark.parametrize("day", [*DST_DAYS, date(2026, 6, 15), date(2026, 12, 7)])
 def test_intros_are_never_at_night_when_a_daytime_hour_exists(day: date) -> None:
     names = sorted(ZONES)
     checked = 0
