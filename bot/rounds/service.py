@@ -181,7 +181,11 @@ def left_out_reason(reason: str) -> str:
 
 
 def mentor_fallbacks(
-    inp: MatchInput, group: Group, mode: Mode, limit: int = MENTOR_FALLBACKS
+    inp: MatchInput,
+    group: Group,
+    mode: Mode,
+    limit: int = MENTOR_FALLBACKS,
+    scorer: Scorer | None = None,
 ) -> list[str]:
     """Next-best mentors for the group's mentee, best first: other mentors the rules allow
     (senior enough, with capacity, never met, not blocked), by the engine's pair score."""
@@ -192,7 +196,7 @@ def mentor_fallbacks(
     if mentee_id is None:
         return []
     mentee = people[mentee_id]
-    scorer = Scorer(inp)
+    scorer = scorer or Scorer(inp)
     gap = max(1, inp.settings.mentor_min_level_gap)
 
     def could_mentor(p: Participant) -> bool:
@@ -244,6 +248,7 @@ async def store_groups(
     group's intro hour, daytime for everyone where the hours allow)."""
     repo = RoundRepository(session)
     stored: list[MatchGroup] = []
+    scorer = Scorer(inp) if proposed else None
     for group in result.groups:
         members = [people[m] for m in group.members]
         roles = _roles(group)
@@ -274,7 +279,9 @@ async def store_groups(
                 state=GroupState.PROPOSED if proposed else GroupState.ACTIVE,
                 intro_at=intro_at,
                 members=[(people[m].id, roles[m]) for m in group.members],
-                mentor_fallbacks=mentor_fallbacks(inp, group, result.mode) if proposed else (),
+                mentor_fallbacks=(
+                    mentor_fallbacks(inp, group, result.mode, scorer=scorer) if proposed else ()
+                ),
             ),
             now=now,
         )
