@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -302,9 +303,14 @@ def _rows(pop: Population) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
 
 async def load(connection: asyncpg.Connection, pop: Population) -> dict[str, int]:
     counts: dict[str, int] = {}
+    # The generated rows are consistent by construction: on a scratch database, skip the
+    # per-row foreign-key triggers when the role may (a superuser), which makes COPY ~5x faster.
+    with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
+        await connection.execute("SET session_replication_role = replica")
     for table, rows in _rows(pop):
         await connection.copy_records_to_table(table, records=rows, columns=TABLES[table])
         counts[table] = len(rows)
+    await connection.execute("RESET session_replication_role")
     for table in ("workspaces", "people", "programmes", "rounds", "match_groups"):
         await connection.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
