@@ -9,7 +9,7 @@ A scratch database is created through the admin URL (--database-url, else
 PEERCOACH_TEST_POSTGRES_URL, else the local test server), migrated to head, filled with COPY,
 analysed, measured and dropped. The population: workspaces of 1,000 people each; everyone
 enrolled in the workspace's peer-pairs programme, a tenth also in a circles programme and a
-twentieth in a mentoring programme; a year of weekly pairs rounds, fortnightly circles and
+twentieth in a mentoring programme (a tenth of workspaces with their rounds due); a year of weekly pairs rounds, fortnightly circles and
 monthly mentoring with their groups and members; 5 % of people paused (a few of them ending
 today), 1 % with an open `find flash`, and a few cohorts past their end.
 
@@ -163,6 +163,8 @@ def build(people: int, weeks: int, seed: int = 7) -> Population:
             cohort = t % 10 == 0 and mode == "circles"
             ends_on = today - timedelta(days=2) if cohort else None
             next_round = match_time(next_date(_cadence(cadence), weekday, today, None))
+            if t % 10 == 1:
+                next_round = NOW - timedelta(hours=1)  # a tenth of workspaces have a round due
             pop.programmes.append(
                 (
                     programme_id,

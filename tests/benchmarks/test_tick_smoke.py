@@ -30,6 +30,7 @@ async def test_a_small_run_finds_the_due_work_and_explains_every_query() -> None
     assert result.timing.rows["pauses over"] > 0
     assert result.timing.rows["flash requests"] == 2  # both workspaces
     assert result.timing.rows["cohorts ended"] == 1  # the first workspace's circle cohort
+    assert result.timing.rows["rounds due"] == 3  # the second workspace's three programmes
     assert result.timing.best > 0
     assert result.plans_with_indexes is not None
     out = io.StringIO()
