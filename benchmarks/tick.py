@@ -9,9 +9,10 @@ A scratch database is created through the admin URL (--database-url, else
 PEERCOACH_TEST_POSTGRES_URL, else the local test server), migrated to head, filled with COPY,
 analysed, measured and dropped. The population: workspaces of 1,000 people each; everyone
 enrolled in the workspace's peer-pairs programme, a tenth also in a circles programme and a
-twentieth in a mentoring programme (a tenth of workspaces with their rounds due); a year of weekly pairs rounds, fortnightly circles and
-monthly mentoring with their groups and members; 5 % of people paused (a few of them ending
-today), 1 % with an open `find flash`, and a few cohorts past their end.
+twentieth in a mentoring programme; a year of weekly pairs rounds, fortnightly circles and
+monthly mentoring with their groups and members; a tenth of workspaces with their rounds due
+now; 5 % of people paused (a few of them ending today), 1 % with an open `find flash`, and a
+few cohorts past their end.
 
 Measured: the due-work queries of one tick (the same statements the tick runs, from
 `storage.repositories.rounds`), run together in one session, best and median of --repeat runs

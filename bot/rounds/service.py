@@ -495,6 +495,7 @@ async def _store_round(
             round_date.isoformat(),
             type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__,
         )
+        await _settle_after_conflict(sessions, programme.id, due, round_date, next_at)
         return RoundSummary(programme.id, "taken")
     logger.info(
         "round %s of programme %s on %s: seed %s, %d groups, %d left out, skipped %s",
@@ -516,6 +517,25 @@ async def _store_round(
         left_out=len(result.left_out),
         skipped=skipped_counts,
     )
+
+
+async def _settle_after_conflict(
+    sessions: async_sessionmaker[AsyncSession],
+    programme_id: int,
+    due: datetime,
+    round_date: date,
+    next_at: datetime,
+) -> None:
+    """A round of this date exists already (stored by another runner, or asked for twice on
+    one day): make sure `next_round_at` moves on, so the programme is not due for ever."""
+    try:
+        async with sessions() as session:
+            repo = RoundRepository(session)
+            if await repo.round_on(programme_id, round_date) is not None:
+                await repo.set_next_round(programme_id, due, next_at)
+                await session.commit()
+    except (IntegrityError, OperationalError):
+        return  # the next tick looks again
 
 
 async def run_round_now(

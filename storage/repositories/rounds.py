@@ -153,6 +153,14 @@ class RoundRepository:
         )
         return result.first()
 
+    async def round_on(self, programme_id: int, scheduled_for: date) -> int | None:
+        found: int | None = await self._session.scalar(
+            select(Round.id).where(
+                Round.programme_id == programme_id, Round.scheduled_for == scheduled_for
+            )
+        )
+        return found
+
     async def last_round(self, programme_id: int) -> Round | None:
         result = await self._session.scalars(
             select(Round)

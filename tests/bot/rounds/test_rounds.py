@@ -249,6 +249,18 @@ async def test_round_now_runs_at_once_and_only_once(w: World) -> None:
     assert stored.next_round_at == match_time(date(2026, 12, 14))
 
 
+async def test_round_now_twice_on_one_day_stores_one_round_and_moves_on(w: World) -> None:
+    programme = await _pairs_programme(w, 4, ["Europe/London"])
+    assert (await run_round_now(w.sessions, None, programme.id, w.clock())).outcome == "ran"
+    w.clock.advance(timedelta(hours=1))
+    second = await run_round_now(w.sessions, None, programme.id, w.clock())
+    assert second.outcome == "taken"
+    assert await w.count(Round) == 1
+    stored = await w.get(ProgrammeRow, programme.id)
+    assert stored.next_round_at == match_time(date(2026, 12, 14))  # not stuck at "now"
+    assert (await run_tick(w.context_id))[ROUNDS] == 0
+
+
 async def test_next_round_at_set_to_now_is_picked_up_by_the_next_tick(w: World) -> None:
     programme = await _pairs_programme(w, 2, ["Europe/London"])
     async with w.sessions() as session:
