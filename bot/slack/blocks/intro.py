@@ -4,6 +4,7 @@ how to run the conversation, a first question, and the We met / Skip / Pause but
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -131,9 +132,11 @@ def _member_lines(members: Sequence[IntroMember], at: datetime) -> str:
 def explanation_text(explanation: str, member_ids: Sequence[str]) -> str:
     """The engine's explanation, escaped, with each member's Slack id shown as a mention."""
     words = escape(explanation)
-    for user_id in sorted(member_ids, key=len, reverse=True):
-        words = words.replace(user_id, mention(user_id))
-    return words
+    if not member_ids:
+        return words
+    # One pass over whole words, so one id inside another ("U1" in "U12") is left alone.
+    ids = "|".join(re.escape(u) for u in sorted(member_ids, key=len, reverse=True))
+    return re.sub(rf"\b({ids})\b", lambda found: mention(found.group(1)), words)
 
 
 def intro_message(
@@ -151,7 +154,7 @@ def intro_message(
     if flash:
         header, fallback = copy.INTRO_HEADER_FLASH, copy.INTRO_FALLBACK_FLASH
     elif len(members) == 2:
-        header, fallback = copy.INTRO_HEADER_PAIR, copy.INTRO_FALLBACK
+        header, fallback = copy.INTRO_HEADER_PAIR, copy.INTRO_FALLBACK_PAIR
     else:
         header, fallback = copy.INTRO_HEADER, copy.INTRO_FALLBACK
     why = copy.INTRO_WHY if len(members) == 2 else copy.INTRO_WHY_GROUP

@@ -11,6 +11,7 @@ from typing import Final
 # --- Intros ----------------------------------------------------------------------------------
 
 INTRO_FALLBACK: Final = "Meet your peer coaching group for this round: {mentions}"
+INTRO_FALLBACK_PAIR: Final = "Meet your peer coach for this round: {mentions}"
 INTRO_FALLBACK_FLASH: Final = "Meet your partner for a one-off coaching conversation: {mentions}"
 INTRO_HEADER: Final = ":wave: Meet your peer coaching group for this round"
 INTRO_HEADER_PAIR: Final = ":wave: Meet your peer coach for this round"
