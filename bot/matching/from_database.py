@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import EnrolmentState, MembershipRole, Programme
+from bot.domain import EnrolmentState, MembershipRole, MembershipState, Programme
 from bot.matching.model import MatchInput, MatchSettings, Mode, Participant, Unavailable
 from bot.programmes.service import load_programme_settings
 from storage.models import Person
 from storage.repositories import DoNotPairRepository, MatchRepository
+from storage.repositories.rounds import RoundRepository
 
 
 def utc_offset_minutes(zone: str | None, on: date) -> int:
@@ -130,4 +131,38 @@ async def load_programme_input(
         past_partners=frozenset(await MatchRepository(session).past_partner_pairs(team_id)),
         do_not_pair=frozenset(await DoNotPairRepository(session).pairs_for_team(team_id)),
         settings=settings,
+    )
+
+
+async def load_programme_match_input(
+    session: AsyncSession,
+    *,
+    programme_id: int,
+    team_id: str,
+    mode: Mode,
+    on: date,
+    group_size: int | None = None,
+) -> MatchInput:
+    """The matching input of one programme from its `Membership` rows, for previews: active
+    members with a complete profile who are not on hold; paused people come in marked
+    unavailable so a preview can say why they are skipped. (A round also reads Slack
+    statuses and tells each person left out why: see `bot.rounds.service`.)"""
+    roster = await RoundRepository(session).roster(programme_id)
+    members = [
+        (person, membership.role)
+        for membership, person in roster
+        if membership.state is MembershipState.ACTIVE
+        and membership.on_hold_since is None
+        and person.enrolment_state in (EnrolmentState.ENROLLED, EnrolmentState.PAUSED)
+    ]
+    inp = await load_programme_input(
+        session, team_id=team_id, members=members, on=on, mode=mode, group_size=group_size
+    )
+    paused = {p.slack_user_id for p, _ in members if participant(p, on).unavailable is not None}
+    return replace(
+        inp,
+        participants=tuple(
+            replace(p, unavailable=Unavailable.PAUSED) if p.id in paused else p
+            for p in inp.participants
+        ),
     )

@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from bot.domain import EnrolmentState, GroupState, MembershipRole, MembershipState, ProgrammeMode
 from bot.fakes import FakeSlack
+from bot.matching.from_database import load_programme_match_input
+from bot.matching.model import Mode, Unavailable
 from bot.rounds.service import run_round_now
 from bot.rounds.timing import match_time
 from scheduling.tick import run_tick
 from storage.models import MatchGroup, MatchMember, Person, ProgrammeRow, Round
-from tests.bot.rounds.world import World, world
+from tests.bot.rounds.world import TEAM, World, world
 
 # A Wednesday; the weekly programme's round falls on Mondays.
 WEDNESDAY = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -365,3 +367,23 @@ async def test_flash_requests_are_paired_daily_and_the_odd_one_is_told_later(w: 
     assert len(notes) == 1
     assert "Nobody else asked" in notes[0].text
     assert await w.count(MatchGroup) == 1
+
+
+async def test_a_programme_preview_input_comes_from_its_memberships(w: World) -> None:
+    programme = await w.programme()
+    other = await w.programme(name="Circles", mode=ProgrammeMode.CIRCLES, is_default=False)
+    now = w.clock()
+    for user in ("U1", "U2"):
+        await w.member(programme, await w.person(user))
+    await w.member(programme, await w.person("U3", state=EnrolmentState.PAUSED))
+    await w.member(programme, await w.person("U4"), on_hold_since=now)
+    await w.member(programme, await w.person("U5"), state=MembershipState.LEFT, left_at=now)
+    await w.member(other, await w.person("U6"))
+    async with w.sessions() as session:
+        inp = await load_programme_match_input(
+            session, programme_id=programme.id, team_id=TEAM, mode=Mode.PAIRS, on=NEXT_MONDAY
+        )
+    by_id = {p.id: p for p in inp.participants}
+    assert sorted(by_id) == ["U1", "U2", "U3"]
+    assert by_id["U3"].unavailable is Unavailable.PAUSED
+    assert by_id["U1"].unavailable is None
