@@ -88,10 +88,12 @@ def _status(user: dict[str, Any]) -> SlackStatus:
     )
 
 
-async def read_directory(client: AsyncWebClient | None, wanted: Iterable[str]) -> Directory:
-    """Statuses and deactivations of `wanted`, paging through `users.list`."""
-    want = set(wanted)
-    if client is None or not want:
+async def read_directory(
+    client: AsyncWebClient | None, wanted: Iterable[str] | None = None
+) -> Directory:
+    """Statuses and deactivations of `wanted` (None: everyone), paging through `users.list`."""
+    want = None if wanted is None else set(wanted)
+    if client is None or want == set():
         return Directory(complete=client is not None)
     statuses: dict[str, SlackStatus] = {}
     deactivated: set[str] = set()
@@ -104,7 +106,7 @@ async def read_directory(client: AsyncWebClient | None, wanted: Iterable[str]) -
             response = await client.users_list(**kwargs)
             for user in response.get("members") or []:
                 user_id = str(user.get("id", ""))
-                if user_id not in want:
+                if want is not None and user_id not in want:
                     continue
                 if user.get("deleted"):
                     deactivated.add(user_id)

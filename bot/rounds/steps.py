@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from bot.rounds.away import Directory
 from bot.rounds.daily import end_pauses as _end_pauses
 from bot.rounds.daily import match_flash as _match_flash
 from bot.rounds.service import close_cohort, run_programme_round, schedule_programme
@@ -34,10 +35,13 @@ async def run_rounds(context: JobContext, now: datetime) -> int:
     async with context.sessions() as session:
         due = await RoundRepository(session).due_programme_ids(now)
     ran = 0
+    directories: dict[str, Directory] = {}
     for programme_id in due:
         # One programme's failure must not keep the others' rounds from running.
         try:
-            summary = await run_programme_round(context.sessions, context.slack, programme_id, now)
+            summary = await run_programme_round(
+                context.sessions, context.slack, programme_id, now, directories=directories
+            )
         except Exception:
             logger.exception("round of programme %s failed; it is retried next tick", programme_id)
             continue

@@ -387,3 +387,23 @@ async def test_a_programme_preview_input_comes_from_its_memberships(w: World) ->
     assert sorted(by_id) == ["U1", "U2", "U3"]
     assert by_id["U3"].unavailable is Unavailable.PAUSED
     assert by_id["U1"].unavailable is None
+
+
+async def test_one_tick_reads_a_workspaces_statuses_once_for_all_its_rounds(w: World) -> None:
+    pairs = await w.programme()
+    circles = await w.programme(
+        name="Circles", mode=ProgrammeMode.CIRCLES, group_size=3, is_default=False
+    )
+    for n in range(6):
+        person = await w.person(f"U{n}")
+        await w.member(pairs, person)
+        await w.member(circles, person)
+    w.fake.set_status("U5", "Vacationing", ":palm_tree:", 0)
+    await run_tick(w.context_id)
+    w.clock.set(match_time(NEXT_MONDAY))
+    before = len(w.fake.calls_to("users.list"))
+    assert (await run_tick(w.context_id))[ROUNDS] == 2
+    # One pass over the (single-page) member list for both rounds.
+    assert len(w.fake.calls_to("users.list")) - before == 1
+    away = [n for n in await w.outbox("dm") if n.key.startswith("skip:")]
+    assert sorted(n.open_users[0] for n in away) == ["U5", "U5"]  # once per programme
