@@ -129,11 +129,15 @@ async def tick_job(context_id: str) -> dict[str, int] | None:
     return await ticker.tick()
 
 
-def schedule_tick(scheduler: BaseScheduler, context_id: str) -> None:
+def schedule_tick(
+    scheduler: BaseScheduler, context_id: str, *, seconds: float = TICK_SECONDS
+) -> None:
+    """The tick job, every `seconds` of wall-clock time (a process on a scaled clock may want
+    ticks more often than once a real minute)."""
     scheduler.add_job(
         TICK_FUNC,
         trigger="interval",
-        seconds=TICK_SECONDS,
+        seconds=seconds,
         id=TICK_JOB_ID,
         name="tick: rounds, pauses, follow-ups",
         kwargs={"context_id": context_id},

@@ -32,7 +32,13 @@ from scheduling.context import JobContext, register_context, unregister_context
 from scheduling.leader import leader_for
 from scheduling.prune import schedule_prune
 from scheduling.scheduler import create_scheduler
-from scheduling.tick import Ticker, register_ticker, schedule_tick, stop_ticker
+from scheduling.tick import (
+    TICK_SECONDS,
+    Ticker,
+    register_ticker,
+    schedule_tick,
+    stop_ticker,
+)
 from storage import migrate
 from storage.session import DATABASE_TIMEOUT_SECONDS, create_engine, create_sessionmaker
 
@@ -67,9 +73,11 @@ class Server:
         host: str = "0.0.0.0",
         port: int | None = None,
         clock: Clock = system_clock,
+        tick_seconds: float = TICK_SECONDS,
     ):
         self.settings = settings
         self.clock = clock
+        self.tick_seconds = tick_seconds
         self.host = host
         self.port = settings.port if port is None else port
         self.bound_port = 0
@@ -129,7 +137,7 @@ class Server:
         )
         schedule_prune(self._scheduler, self.job_context_id)
         register_ticker(Ticker(self.job_context_id, leader_for(url)))
-        schedule_tick(self._scheduler, self.job_context_id)
+        schedule_tick(self._scheduler, self.job_context_id, seconds=self.tick_seconds)
         self._scheduler.start()
         secret = self.settings.slack_signing_secret
         web_app = create_web_app(

@@ -4,6 +4,7 @@ the people it leaves out."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -134,3 +135,27 @@ async def test_people_who_joined_get_one_intro_and_the_away_one_a_note(
     assert "away" in note.text
     # The context the server registered carries its Slack client for the tick.
     assert context_for(server.job_context_id).slack is not None
+
+
+async def test_the_scheduler_fires_the_tick_by_itself(
+    settings: Settings, fake_slack: FakeSlack, coach: Coach
+) -> None:
+    """The tick job runs on the server's own scheduler (here every 0.2 s of wall clock)."""
+    await coach.enrol("U0ALICE")
+    programme_id = await _ensure_memberships(coach, ["U0ALICE"])
+    fast = Server(
+        settings, host="127.0.0.1", port=0, clock=SimulatedClock(WEDNESDAY), tick_seconds=0.2
+    )
+    await fast.start()
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                async with coach.sessions() as session:
+                    programme = await session.get(ProgrammeRow, programme_id)
+                    assert programme is not None
+                    if programme.next_round_at is not None:
+                        break
+                await asyncio.sleep(0.05)
+    finally:
+        await fast.stop()
+    assert programme.next_round_at == match_time(MONDAY)

@@ -82,6 +82,17 @@ async def test_the_tick_job_is_one_interval_job_with_explicit_settings() -> None
     assert job.max_instances == 1
 
 
+async def test_a_scaled_process_may_tick_more_often() -> None:
+    scheduler = create_scheduler()
+    scheduler.start(paused=True)
+    try:
+        schedule_tick(scheduler, "ctx", seconds=2)
+        [job] = scheduler.get_jobs()
+        assert job.trigger.interval.total_seconds() == 2
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 async def test_run_soon_moves_the_next_tick_to_now() -> None:
     scheduler = create_scheduler()
     scheduler.start(paused=True)
