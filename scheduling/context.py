@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.process.deps import Clock
@@ -18,6 +19,8 @@ from bot.process.deps import Clock
 class JobContext:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    # The app's Web API client, for jobs that read from Slack (statuses before a round).
+    slack: AsyncWebClient | None = None
 
 
 _CONTEXTS: dict[str, JobContext] = {}

@@ -505,6 +505,14 @@ class FakeSlack:
         self.users[user_id] = user
         return self._render_user(user)
 
+    def set_status(self, user_id: str, text: str, emoji: str = "", expiration: int = 0) -> None:
+        """Set a member's custom status as users.info and users.list show it (`expiration`:
+        Unix time, 0 for a status that does not expire)."""
+        profile = self._user(user_id)["profile"]
+        profile["status_text"] = text
+        profile["status_emoji"] = emoji
+        profile["status_expiration"] = expiration
+
     def _render_user(self, user: JsonDict) -> JsonDict:
         rendered = {k: v for k, v in user.items() if k != "_tz"}
         tz = user.get("_tz")

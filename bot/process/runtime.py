@@ -32,8 +32,16 @@ from bot.process.inflight import InflightTracker
 from bot.process.server import create_web_app
 from scheduling.context import JobContext, register_context, unregister_context
 from scheduling.dispatch import create_dispatcher, start_dispatching, stop_dispatching
+from scheduling.leader import leader_for
 from scheduling.prune import schedule_prune
 from scheduling.scheduler import create_scheduler
+from scheduling.tick import (
+    TICK_SECONDS,
+    Ticker,
+    register_ticker,
+    schedule_tick,
+    stop_ticker,
+)
 from storage import migrate
 from storage.session import DATABASE_TIMEOUT_SECONDS, create_engine, create_sessionmaker
 
@@ -70,10 +78,12 @@ class Server:
         clock: Clock = system_clock,
         outbox_limits: Limits | None = None,
         run_dispatcher: bool = True,
+        tick_seconds: float = TICK_SECONDS,
     ):
         """`run_dispatcher=False` leaves outbox delivery to explicit `dispatch_once` calls."""
         self.settings = settings
         self.clock = clock
+        self.tick_seconds = tick_seconds
         self.host = host
         self.port = settings.port if port is None else port
         self.bound_port = 0
@@ -135,8 +145,13 @@ class Server:
         self._bolt = create_app(self.settings, sessions, clock=self.clock, http=self._http)
         await self._authenticate()
         self._scheduler = create_scheduler()
-        register_context(self.job_context_id, JobContext(sessions=sessions, clock=self.clock))
+        register_context(
+            self.job_context_id,
+            JobContext(sessions=sessions, clock=self.clock, slack=self._bolt.client),
+        )
         schedule_prune(self._scheduler, self.job_context_id)
+        register_ticker(Ticker(self.job_context_id, leader_for(url)))
+        schedule_tick(self._scheduler, self.job_context_id, seconds=self.tick_seconds)
         self._scheduler.start()
         self._dispatcher = create_dispatcher(
             self.settings, sessions, clock=self.clock, http=self._http, limits=self._outbox_limits
@@ -202,6 +217,8 @@ class Server:
             # Stops listening, then waits for in-flight requests up to the shutdown timeout.
             await self._runner.cleanup()
         await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
+        # A tick in progress finishes, then the tick lock is released for another copy.
+        await stop_ticker(self.job_context_id)
         if self._dispatcher is not None:
             # A send in progress finishes (within the grace) before the connection pool closes.
             await stop_dispatching(self._dispatcher)
