@@ -44,25 +44,11 @@ STEPS: Final[tuple[str, ...]] = (
     "bot.rounds.steps:match_flash",
     "bot.groups.followups:run_due",
 )
-# Steps whose module may not be installed yet. A missing one is skipped with a warning: the
-# only step allowed to be absent; any other import failure is an error like any other.
-OPTIONAL_STEPS: Final = frozenset({"bot.groups.followups:run_due"})
-
-_warned_missing: set[str] = set()
 
 
-def resolve(path: str) -> Step | None:
+def resolve(path: str) -> Step:
     module_name, _, name = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if path in OPTIONAL_STEPS and exc.name is not None and module_name.startswith(exc.name):
-            if path not in _warned_missing:
-                _warned_missing.add(path)
-                logger.warning("tick step %s is not installed; skipping it", path)
-            return None
-        raise
-    step: Step = getattr(module, name)
+    step: Step = getattr(importlib.import_module(module_name), name)
     return step
 
 
@@ -75,8 +61,6 @@ async def run_tick(context_id: str, steps: tuple[str, ...] = STEPS) -> dict[str,
     for path in steps:
         try:
             step = resolve(path)
-            if step is None:
-                continue
             done[path] = await step(context, now)
         except Exception:
             logger.exception("tick step %s failed", path)

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import false
@@ -96,6 +97,20 @@ class Person(Base):
         UniqueConstraint("team_id", "slack_user_id"),
         CheckConstraint("level BETWEEN 1 AND 6", name="level_range"),
         CheckConstraint("mentor_capacity BETWEEN 0 AND 3", name="mentor_capacity_range"),
+        # Partial indexes for the scheduler tick: only the few paused people and the few one-off
+        # requests are in them, so finding whose pause is over stays one short range scan.
+        Index(
+            "ix_people_paused_until",
+            "paused_until",
+            postgresql_where=text("enrolment_state = 'paused'"),
+            sqlite_where=text("enrolment_state = 'paused'"),
+        ),
+        Index(
+            "ix_people_flash_week",
+            "flash_week",
+            postgresql_where=text("flash_week IS NOT NULL"),
+            sqlite_where=text("flash_week IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -294,6 +309,15 @@ class MatchGroup(Base):
     """A pair, triad, circle or mentorship formed by a round."""
 
     __tablename__ = "match_groups"
+    __table_args__ = (
+        # Mentorships waiting for a mentor's answer: a handful among millions of groups.
+        Index(
+            "ix_match_groups_proposed",
+            "mentor_asked_at",
+            postgresql_where=text("state = 'proposed'"),
+            sqlite_where=text("state = 'proposed'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(
@@ -312,7 +336,7 @@ class MatchGroup(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     intro_at: Mapped[datetime | None]  # when the intro is due (the group's local intro hour)
     # Mentorship: when the current mentor was asked, and who else could be asked in turn.
-    mentor_asked_at: Mapped[datetime | None] = mapped_column(index=True)
+    mentor_asked_at: Mapped[datetime | None]
     mentor_fallbacks: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     nudges_sent: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     met_at: Mapped[datetime | None]

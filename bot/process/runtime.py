@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import Limits
-from bot.process.app import create_app
+from bot.process.app import SLACK_TIMEOUT_SECONDS, create_app
 from bot.process.checks import (
     SlackTokenRejected,
     SlackUnreachable,
@@ -140,8 +140,11 @@ class Server:
             await migration_engine.dispose()
         self._engine = create_engine(url, statement_timeout=DATABASE_TIMEOUT_SECONDS)
         sessions = create_sessionmaker(self._engine, clock=self.clock)
-        # One connection pool for every call to Slack and every reply to a response_url.
-        self._http = aiohttp.ClientSession()
+        # One connection pool for every call to Slack and every reply to a response_url. The
+        # time limit is the session's: slack_sdk applies its own only to sessions it opens.
+        self._http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS)
+        )
         self._bolt = create_app(self.settings, sessions, clock=self.clock, http=self._http)
         await self._authenticate()
         self._scheduler = create_scheduler()

@@ -1,4 +1,4 @@
-"""The tick: isolated steps, the one optional step, its job settings, and a clean stop."""
+"""The tick: isolated steps, its job settings, and a clean stop."""
 
 from __future__ import annotations
 
@@ -50,18 +50,12 @@ async def test_a_failing_step_does_not_stop_the_others(
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
-async def test_only_the_follow_ups_step_may_be_missing(w: World) -> None:
+async def test_a_step_that_cannot_be_found_is_an_error_like_any_other(w: World) -> None:
     assert "bot.groups.followups:run_due" in STEPS
-    missing_optional = "bot.groups.followups:run_due"
-    missing_other = "bot.no_such_module:step"
-    done = await run_tick(w.context_id, (missing_other, COUNTING))
-    assert done[missing_other] == -1  # an error like any other, not skipped
-    try:
-        import bot.groups.followups  # noqa: F401
-    except ModuleNotFoundError:
-        done = await run_tick(w.context_id, (missing_optional, COUNTING))
-        assert missing_optional not in done
-        assert COUNTING in done
+    missing = "bot.no_such_module:step"
+    done = await run_tick(w.context_id, (missing, COUNTING))
+    assert done[missing] == -1
+    assert COUNTING in done  # the steps after it still ran
 
 
 async def test_the_tick_job_is_one_interval_job_with_explicit_settings() -> None:

@@ -109,7 +109,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('nudges_sent', sa.SmallInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('met_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('skipped_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f('ix_match_groups_mentor_asked_at'), ['mentor_asked_at'], unique=False)
+        batch_op.create_index('ix_match_groups_proposed', ['mentor_asked_at'], unique=False, postgresql_where=sa.text("state = 'proposed'"), sqlite_where=sa.text("state = 'proposed'"))
+
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.create_index('ix_people_paused_until', ['paused_until'], unique=False, postgresql_where=sa.text("enrolment_state = 'paused'"), sqlite_where=sa.text("enrolment_state = 'paused'"))
+        batch_op.create_index('ix_people_flash_week', ['flash_week'], unique=False, postgresql_where=sa.text('flash_week IS NOT NULL'), sqlite_where=sa.text('flash_week IS NOT NULL'))
 
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('programme_id', sa.Integer(), nullable=True))
@@ -281,10 +285,14 @@ def downgrade() -> None:
         batch_op.drop_column('ends_on')
         batch_op.drop_column('programme_id')
 
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_index('ix_people_flash_week')
+        batch_op.drop_index('ix_people_paused_until')
+
     with op.batch_alter_table('match_groups', schema=None) as batch_op:
         # SQLite's table rebuild keeps CHECKs: drop the one on `state` before the column.
         batch_op.drop_constraint(op.f('ck_match_groups_group_state'), type_='check')
-        batch_op.drop_index(batch_op.f('ix_match_groups_mentor_asked_at'))
+        batch_op.drop_index('ix_match_groups_proposed')
         batch_op.drop_column('skipped_at')
         batch_op.drop_column('met_at')
         batch_op.drop_column('nudges_sent')

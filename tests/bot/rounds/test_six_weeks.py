@@ -15,13 +15,16 @@ from sqlalchemy import select
 from bot.domain import EnrolmentState, ProgrammeMode
 from bot.fakes import FakeSlack
 from bot.rounds.timing import match_time
-from scheduling.tick import run_tick
+from scheduling.tick import STEPS, run_tick
 from storage.models import MatchGroup, MatchMember, OutboxMessage, Person, Round
 from tests.bot.rounds.world import World, world
 
 START = datetime(2026, 10, 21, 12, 0, tzinfo=UTC)  # a Wednesday; EU clocks change on the 25th
 ZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago"]
 WEEKS = 6
+# Rounds only: nobody here answers, so the follow-ups would (rightly) put everyone on hold after
+# three silent rounds; tests/e2e/test_cadence.py runs the whole tick with people answering.
+ROUND_STEPS = tuple(step for step in STEPS if not step.startswith("bot.groups."))
 
 
 @pytest.fixture
@@ -47,7 +50,7 @@ async def test_six_weeks_of_pairs_and_circles(w: World) -> None:
     w.fake.set_status("U028", "Out of office", ":palm_tree:", 0)
 
     for _ in range(WEEKS * 7 * 2):  # every 12 hours for six weeks
-        await run_tick(w.context_id)
+        await run_tick(w.context_id, steps=ROUND_STEPS)
         w.clock.advance(timedelta(hours=12))
 
     async with w.sessions() as session:
@@ -89,7 +92,12 @@ async def test_six_weeks_of_pairs_and_circles(w: World) -> None:
             u for g, users in by_group.items() if round_of[g] == round_row.id for u in users
         )
         assert all(count == 1 for count in placed.values())
-        told = {m.open_users[0] for m in notes if f":{round_row.id}:" in m.key}
+        told = {
+            m.open_users[0]
+            for m in notes
+            if m.key.split(":")[0] in ("skip", "left-out")
+            and m.key.split(":")[1] == str(round_row.id)
+        }
         assert not set(placed) & told
         expected = {f"U{n:03d}" for n in range(30 if round_row.programme_id == pairs.id else 12)}
         assert set(placed) | told == expected
