@@ -55,10 +55,10 @@ def configure_logging(level: str, fmt: LogFormat, stream: IO[str] | None = None)
     root.handlers[:] = [handler]
     root.setLevel(level)
     keep_bodies_out_of_logs()
-    # aiohttp's access log is noise at INFO; keep it for DEBUG sessions.
-    logging.getLogger("aiohttp.access").setLevel(
-        logging.DEBUG if level == "DEBUG" else logging.WARNING
-    )
+    # aiohttp's access log and APScheduler's two lines per job run (the tick runs every
+    # minute) are noise at INFO; keep them for DEBUG sessions.
+    for noisy in ("aiohttp.access", "apscheduler.executors"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 def keep_bodies_out_of_logs() -> None:

@@ -34,7 +34,10 @@ async def serve(args: argparse.Namespace) -> None:
         port=0,
         clock=ScaledClock(datetime.fromisoformat(args.start), args.speed),
         tick_seconds=args.tick_seconds,
-        outbox_limits=Limits(lease=args.lease_seconds, poll_interval=0.2),
+        # A short lease, so a killed copy's rows are taken over within seconds.
+        outbox_limits=Limits(
+            lease=args.lease_seconds, lease_margin=2.0, max_wait=3.0, poll_interval=0.2
+        ),
     )
     await server.start()
     print(f"ready {server.bound_port}", flush=True)

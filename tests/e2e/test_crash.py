@@ -52,6 +52,7 @@ FUNCTIONS = ["Engineering", "Design", "Sales", "Finance", "People"]
 async def _seed(sessions: async_sessionmaker[AsyncSession], fake: FakeSlack) -> None:
     async with sessions() as session:
         session.add(Workspace(team_id=fake.team_id, name=fake.team_name))
+        await session.flush()
         programme = ProgrammeRow(
             team_id=fake.team_id,
             name="Peer pairs",
