@@ -103,7 +103,17 @@ def _recorded_line(said: Said, answer: answers.Answer) -> str:
     return copy.MET_RECORDED
 
 
-async def on_met(
+# The group buttons: what each says, and whether it still counts once the round has ended.
+_GROUP_ANSWERS: dict[str, tuple[Said, bool]] = {
+    blocks.ACTION_MET: (Said.MET, False),
+    blocks.ACTION_MET_YES: (Said.MET, True),
+    blocks.ACTION_SKIP: (Said.SKIP, False),
+    blocks.ACTION_NOT_MET: (Said.NOT_MET, True),
+    blocks.ACTION_PAUSE: (Said.PAUSE, False),
+}
+
+
+async def on_group_answer(
     ack: AsyncAck,
     body: dict[str, Any],
     client: AsyncWebClient,
@@ -111,51 +121,9 @@ async def on_met(
     context: dict[str, Any],
 ) -> None:
     await ack()
-    await _group_answer(body, client, respond, context, Said.MET, late_ok=False)
-
-
-async def on_met_yes(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict[str, Any],
-) -> None:
-    await ack()
-    await _group_answer(body, client, respond, context, Said.MET, late_ok=True)
-
-
-async def on_skip(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict[str, Any],
-) -> None:
-    await ack()
-    await _group_answer(body, client, respond, context, Said.SKIP, late_ok=False)
-
-
-async def on_not_met(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict[str, Any],
-) -> None:
-    await ack()
-    await _group_answer(body, client, respond, context, Said.NOT_MET, late_ok=True)
-
-
-async def on_pause(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict[str, Any],
-) -> None:
-    await ack()
-    await _group_answer(body, client, respond, context, Said.PAUSE, late_ok=False)
+    action_id = str(((body.get("actions") or [{}])[0] or {}).get("action_id", ""))
+    said, late_ok = _GROUP_ANSWERS[action_id]
+    await _group_answer(body, client, respond, context, said, late_ok=late_ok)
 
 
 _GHOST_CHOICES = {
@@ -252,11 +220,8 @@ async def on_mentor(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(blocks.ACTION_MET)(_busy_answered(on_met))
-    app.action(blocks.ACTION_MET_YES)(_busy_answered(on_met_yes))
-    app.action(blocks.ACTION_SKIP)(_busy_answered(on_skip))
-    app.action(blocks.ACTION_NOT_MET)(_busy_answered(on_not_met))
-    app.action(blocks.ACTION_PAUSE)(_busy_answered(on_pause))
+    for action_id in _GROUP_ANSWERS:
+        app.action(action_id)(_busy_answered(on_group_answer))
     for action_id in (
         blocks.ACTION_GHOST_STAY,
         blocks.ACTION_GHOST_PAUSE,
