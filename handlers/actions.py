@@ -201,7 +201,7 @@ async def on_cancel(ack: AsyncAck, respond: AsyncRespond) -> None:
 Listener = Callable[..., Awaitable[None]]
 
 
-def _busy_answered(listener: Listener) -> Listener:
+def busy_answered(listener: Listener) -> Listener:
     """After the ack, a database that does not answer in time gets a "try again" reply."""
 
     @functools.wraps(listener)
@@ -228,11 +228,11 @@ def _busy_answered(listener: Listener) -> Listener:
 
 
 def register(app: AsyncApp) -> None:
-    app.action(ACTION_FIND)(_busy_answered(on_home_find))
-    app.action(ACTION_EDIT_PROFILE)(_busy_answered(on_home_edit_profile))
+    app.action(ACTION_FIND)(busy_answered(on_home_find))
+    app.action(ACTION_EDIT_PROFILE)(busy_answered(on_home_edit_profile))
     app.action(ACTION_PAUSE)(on_home_pause)
-    app.action(ACTION_RESUME)(_busy_answered(on_home_resume))
-    app.action(ACTION_ADMIN_SETTINGS)(_busy_answered(on_home_admin_settings))
-    app.action(ACTION_CONFIRM_LEAVE)(_busy_answered(on_confirm_leave))
-    app.action(ACTION_CONFIRM_FORGET)(_busy_answered(on_confirm_forget))
+    app.action(ACTION_RESUME)(busy_answered(on_home_resume))
+    app.action(ACTION_ADMIN_SETTINGS)(busy_answered(on_home_admin_settings))
+    app.action(ACTION_CONFIRM_LEAVE)(busy_answered(on_confirm_leave))
+    app.action(ACTION_CONFIRM_FORGET)(busy_answered(on_confirm_forget))
     app.action(ACTION_CANCEL)(on_cancel)

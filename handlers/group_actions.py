@@ -21,7 +21,7 @@ from bot.process.deps import deps_of
 from bot.slack.blocks import groups as blocks
 from bot.slack.blocks.home import format_date
 from bot.slack.copy import groups as copy
-from handlers.actions import _busy_answered
+from handlers.actions import busy_answered
 from handlers.dedup import action_key, claim_in
 from handlers.messages import dm_replier
 from handlers.modals import open_pause_modal
@@ -221,12 +221,12 @@ async def on_mentor(
 
 def register(app: AsyncApp) -> None:
     for action_id in _GROUP_ANSWERS:
-        app.action(action_id)(_busy_answered(on_group_answer))
+        app.action(action_id)(busy_answered(on_group_answer))
     for action_id in (
         blocks.ACTION_GHOST_STAY,
         blocks.ACTION_GHOST_PAUSE,
         blocks.ACTION_GHOST_LEAVE,
     ):
-        app.action(action_id)(_busy_answered(on_ghost))
-    app.action(blocks.ACTION_MENTOR_ACCEPT)(_busy_answered(on_mentor))
-    app.action(blocks.ACTION_MENTOR_DECLINE)(_busy_answered(on_mentor))
+        app.action(action_id)(busy_answered(on_ghost))
+    app.action(blocks.ACTION_MENTOR_ACCEPT)(busy_answered(on_mentor))
+    app.action(blocks.ACTION_MENTOR_DECLINE)(busy_answered(on_mentor))

@@ -55,7 +55,7 @@ from bot.slack.copy import programmes as copy
 from bot.slack.failures import SLACK_NETWORK_ERRORS
 from bot.slack.mrkdwn import escape
 from bot.slack.users import Eligibility, SlackUnavailable, UnknownUser, fetch_user
-from handlers.actions import _busy_answered
+from handlers.actions import busy_answered
 from handlers.dedup import action_key, claim_in, submission_key
 from handlers.flows import intent_key, joined_reply
 from handlers.home import publish_home
@@ -511,12 +511,12 @@ async def on_programme_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(ACTION_LEAVE_PROGRAMME)(_busy_answered(on_leave_programme))
-    app.action(ACTION_INVITE_JOIN)(_busy_answered(on_invite_join))
-    app.action(ACTION_ROUND_NOW_CONFIRM)(_busy_answered(on_round_now_confirm))
+    app.action(ACTION_LEAVE_PROGRAMME)(busy_answered(on_leave_programme))
+    app.action(ACTION_INVITE_JOIN)(busy_answered(on_invite_join))
+    app.action(ACTION_ROUND_NOW_CONFIRM)(busy_answered(on_round_now_confirm))
     app.action(ACTION_ROUND_NOW_CANCEL)(on_round_now_cancel)
-    app.action(ACTION_ADMIN_PROGRAMMES)(_busy_answered(on_home_admin_programmes))
+    app.action(ACTION_ADMIN_PROGRAMMES)(busy_answered(on_home_admin_programmes))
     app.action(pf.ACTION_NEW)(on_programme_new)
-    app.action(pf.ACTION_EDIT)(_busy_answered(on_programme_edit))
-    app.action(pf.ACTION_CLOSE)(_busy_answered(on_programme_close))
+    app.action(pf.ACTION_EDIT)(busy_answered(on_programme_edit))
+    app.action(pf.ACTION_CLOSE)(busy_answered(on_programme_close))
     app.view(pf.FORM_CALLBACK_ID)(on_programme_submitted)
