@@ -37,7 +37,7 @@ def _minutes(value: time | None, default: int) -> int:
 
 def participant(person: Person, on: date) -> Participant:
     """The person as the engine sees them, from their profile alone: paused people marked
-    unavailable; neither mentee nor mentor (only a mentorship membership makes them one)."""
+    unavailable; nobody wants a mentor (only a mentee membership says so, see `_with_roles`)."""
     assert person.function is not None
     assert person.level is not None
     paused = person.enrolment_state is EnrolmentState.PAUSED and (
@@ -54,6 +54,7 @@ def participant(person: Person, on: date) -> Participant:
         skills=frozenset(person.skills),
         cadence=person.cadence.value if person.cadence else "weekly",
         unavailable=Unavailable.PAUSED if paused else None,
+        mentor_capacity=person.mentor_capacity,
     )
 
 
