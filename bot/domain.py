@@ -24,13 +24,6 @@ class Cadence(StrEnum):
     MONTHLY = "monthly"
 
 
-class Programme(StrEnum):
-    """Which regular programme someone joined with `find` / `find circle`."""
-
-    PAIRS = "pairs"
-    CIRCLE = "circle"
-
-
 class MemberRole(StrEnum):
     PEER = "peer"
     MENTOR = "mentor"

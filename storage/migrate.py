@@ -36,8 +36,16 @@ async def _run_command(engine: AsyncEngine, run: Callable[[Config], None]) -> No
         config.attributes["connection"] = connection
         run(config)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(with_connection)
+    async with engine.connect() as connection:
+        try:
+            async with connection.begin():
+                await connection.run_sync(with_connection)
+        finally:
+            if engine.dialect.name == "sqlite":
+                # migrations/env.py turns SQLite's foreign keys off while migrating; the pragma
+                # only takes effect outside a transaction, so it comes back on after the commit,
+                # before the connection returns to the pool.
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

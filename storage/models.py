@@ -46,7 +46,6 @@ from bot.domain import (
     MembershipRole,
     MembershipState,
     OutboxStatus,
-    Programme,
     ProgrammeKind,
     ProgrammeMode,
 )
@@ -133,8 +132,6 @@ class Person(Base):
     work_start: Mapped[time | None] = mapped_column(Time)  # local to time_zone
     work_end: Mapped[time | None] = mapped_column(Time)
     cadence: Mapped[Cadence | None] = mapped_column(_string_enum(Cadence, "cadence"))
-    programme: Mapped[Programme | None] = mapped_column(_string_enum(Programme, "programme"))
-    wants_mentor: Mapped[bool] = mapped_column(default=False, server_default=false())
     mentor_capacity: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     # A one-off conversation asked for with `find flash`, for the week starting on this date.
     flash_week: Mapped[date | None] = mapped_column(Date)

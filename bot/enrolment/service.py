@@ -17,7 +17,6 @@ from bot.domain import (
     EnrolmentState,
     MemberRole,
     MembershipRole,
-    Programme,
     ProgrammeMode,
 )
 from bot.enrolment.home_state import (
@@ -216,7 +215,6 @@ async def join(
         mode, role = _JOINS[intent.kind]
         programme = await get_or_create_programme(session, person.team_id, mode, now=now)
     assert programme is not None
-    _mirror_legacy_columns(person, programme, role)
     _, added = await repository.join(programme, person, role, now=now)
     others = [p for _, p in await repository.active_for_person(person.id) if p.id != programme.id]
     last = (await repository.last_round_dates(person.team_id)).get(programme.id)
@@ -234,17 +232,6 @@ async def join(
 
 class ProgrammeClosed(Exception):
     """The programme an invitation named is gone or closed."""
-
-
-def _mirror_legacy_columns(person: Person, programme: ProgrammeRow, role: MembershipRole) -> None:
-    """Keep the per-person columns revision 0003 replaced roughly in step with memberships,
-    for readers that have not moved to memberships yet. Memberships are the source of truth."""
-    if programme.mode is ProgrammeMode.PAIRS and person.programme is None:
-        person.programme = Programme.PAIRS
-    elif programme.mode is ProgrammeMode.CIRCLES:
-        person.programme = Programme.CIRCLE
-    elif role is MembershipRole.MENTEE:
-        person.wants_mentor = True
 
 
 async def _earliest_next_round(session: AsyncSession, person: Person, today: date) -> date | None:
@@ -284,8 +271,6 @@ async def leave(session: AsyncSession, person: Person, *, now: datetime) -> None
     person.enrolment_state = EnrolmentState.LEFT
     person.left_at = now
     person.paused_until = None
-    person.programme = None
-    person.wants_mentor = False
     person.mentor_capacity = 0
     person.flash_week = None
     person.updated_at = now
@@ -313,14 +298,6 @@ async def leave_programme(
         await leave(session, person, now=now)
         return LeaveOutcome(programme.name, ())
     await repository.leave(membership, now=now)
-    if programme.mode is ProgrammeMode.CIRCLES and person.programme is Programme.CIRCLE:
-        person.programme = (
-            Programme.PAIRS if any(p.mode is ProgrammeMode.PAIRS for p in remaining) else None
-        )
-    elif programme.mode is ProgrammeMode.PAIRS and person.programme is Programme.PAIRS:
-        person.programme = None
-    elif programme.mode is ProgrammeMode.MENTORSHIP:
-        person.wants_mentor = False
     person.updated_at = now
     await session.flush()
     return LeaveOutcome(programme.name, tuple(p.name for p in remaining))

@@ -3,7 +3,7 @@ engine itself never is)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import EnrolmentState, MembershipRole, MembershipState, Programme
+from bot.domain import EnrolmentState, MembershipRole, MembershipState, ProgrammeMode
 from bot.matching.model import MatchInput, MatchSettings, Mode, Participant, Unavailable
 from bot.programmes.service import load_programme_settings
 from storage.models import Person
-from storage.repositories import DoNotPairRepository, MatchRepository
+from storage.repositories import DoNotPairRepository, MatchRepository, ProgrammeRepository
 from storage.repositories.rounds import RoundRepository
 
 
@@ -35,17 +35,9 @@ def _minutes(value: time | None, default: int) -> int:
     return default if value is None else value.hour * 60 + value.minute
 
 
-def _in_mode(person: Person, mode: Mode | None) -> bool:
-    if mode is Mode.PAIRS:
-        return person.programme is Programme.PAIRS
-    if mode is Mode.CIRCLES:
-        return person.programme is Programme.CIRCLE
-    if mode is Mode.MENTORSHIP:
-        return person.wants_mentor or person.mentor_capacity > 0
-    return True
-
-
 def participant(person: Person, on: date) -> Participant:
+    """The person as the engine sees them, from their profile alone: paused people marked
+    unavailable; nobody wants a mentor (only a mentee membership says so, see `_with_roles`)."""
     assert person.function is not None
     assert person.level is not None
     paused = person.enrolment_state is EnrolmentState.PAUSED and (
@@ -63,8 +55,15 @@ def participant(person: Person, on: date) -> Participant:
         cadence=person.cadence.value if person.cadence else "weekly",
         unavailable=Unavailable.PAUSED if paused else None,
         mentor_capacity=person.mentor_capacity,
-        wants_mentor=person.wants_mentor,
     )
+
+
+# The programmes whose members a preview of each matching mode reads.
+_PROGRAMME_MODES = {
+    Mode.PAIRS: ProgrammeMode.PAIRS,
+    Mode.CIRCLES: ProgrammeMode.CIRCLES,
+    Mode.MENTORSHIP: ProgrammeMode.MENTORSHIP,
+}
 
 
 async def load_match_input(
@@ -75,18 +74,39 @@ async def load_match_input(
     settings: MatchSettings | None = None,
     mode: Mode | None = None,
 ) -> MatchInput:
-    """Everyone taking part with a complete profile (people who left are not loaded at all;
-    paused people come in marked unavailable, so the preview can say why they are skipped)."""
-    people = await session.scalars(
-        select(Person)
-        .where(
-            Person.team_id == team_id,
-            Person.enrolment_state.in_([EnrolmentState.ENROLLED, EnrolmentState.PAUSED]),
-            Person.profile_completed_at.is_not(None),
+    """Who would be matched in `mode`, for previews and dry runs, with a complete profile;
+    people who left are not loaded at all, paused people come in marked unavailable so the
+    preview can say why they are skipped.
+
+    Pairs, circles and mentorship: the active members of the workspace's open programmes of
+    that mode (memberships on hold are left out, as a round leaves them out), each person once
+    however many such programmes they are in; in mentorship their membership role makes them
+    mentee or mentor. Otherwise (no mode, reverse): everyone enrolled or paused."""
+    programme_mode = _PROGRAMME_MODES.get(mode) if mode is not None else None
+    if programme_mode is None:
+        people = await session.scalars(
+            select(Person)
+            .where(
+                Person.team_id == team_id,
+                Person.enrolment_state.in_([EnrolmentState.ENROLLED, EnrolmentState.PAUSED]),
+                Person.profile_completed_at.is_not(None),
+            )
+            .order_by(Person.slack_user_id)
         )
-        .order_by(Person.slack_user_id)
-    )
-    participants = tuple(participant(p, on) for p in people if _in_mode(p, mode))
+        participants = tuple(participant(p, on) for p in people)
+    else:
+        assert mode is not None
+        roles: dict[str, tuple[Person, set[MembershipRole]]] = {}
+        for person, role in await ProgrammeRepository(session).members_of_mode(
+            team_id, programme_mode
+        ):
+            roles.setdefault(person.slack_user_id, (person, set()))[1].add(role)
+        found = (_with_roles(participant(p, on), p, r, mode) for p, r in roles.values())
+        participants = tuple(
+            p
+            for p in found
+            if mode is not Mode.MENTORSHIP or p.wants_mentor or p.mentor_capacity > 0
+        )
     if settings is None:
         settings = (await load_programme_settings(session, team_id)).match_settings()
     return MatchInput(
@@ -97,18 +117,24 @@ async def load_match_input(
     )
 
 
+def _with_roles(
+    base: Participant, person: Person, roles: Collection[MembershipRole], mode: Mode
+) -> Participant:
+    """In a mentorship the membership roles say who mentors (with the capacity their profile
+    offers, at least one) and who is mentored; elsewhere roles change nothing."""
+    if mode is not Mode.MENTORSHIP:
+        return base
+    return replace(
+        base,
+        wants_mentor=MembershipRole.MENTEE in roles,
+        mentor_capacity=max(1, person.mentor_capacity) if MembershipRole.MENTOR in roles else 0,
+    )
+
+
 def member_participant(person: Person, role: MembershipRole, on: date, mode: Mode) -> Participant:
     """A programme member as the engine sees them: in a mentorship programme the membership's
     role says who mentors and who is mentored, whatever else the person offers elsewhere."""
-    base = participant(person, on)
-    if mode is not Mode.MENTORSHIP:
-        return replace(base, unavailable=None)
-    return replace(
-        base,
-        unavailable=None,
-        wants_mentor=role is MembershipRole.MENTEE,
-        mentor_capacity=max(1, person.mentor_capacity) if role is MembershipRole.MENTOR else 0,
-    )
+    return _with_roles(replace(participant(person, on), unavailable=None), person, (role,), mode)
 
 
 async def load_programme_input(

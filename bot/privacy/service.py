@@ -176,8 +176,6 @@ def _profile(person: Person) -> dict[str, Any]:
         "work_start": _time(person.work_start),
         "work_end": _time(person.work_end),
         "cadence": None if person.cadence is None else person.cadence.value,
-        "programme": None if person.programme is None else person.programme.value,
-        "wants_mentor": person.wants_mentor,
         "mentor_capacity": person.mentor_capacity,
         "flash_week": _date(person.flash_week),
         "enrolment_state": person.enrolment_state.value,

@@ -66,9 +66,24 @@ def run_migrations_offline() -> None:
 
 def _run_on(connection: Connection) -> None:
     # SQLite can alter few things in place; batch mode recreates the table instead.
-    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+    sqlite = connection.dialect.name == "sqlite"
+    _configure(connection=connection, render_as_batch=sqlite)
+    if not sqlite:
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    # Recreating a table drops the old one, and with foreign keys on that deletes every row
+    # referencing it (ON DELETE CASCADE): memberships with `people`, members and meetings
+    # with `match_groups`. Keys are off while migrating (SQLite ignores the pragma inside a
+    # transaction, so it comes before the first write) and checked before the commit; whoever
+    # owns the connection turns them back on after it (storage.migrate; the command line's
+    # engine is disposed).
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     with context.begin_transaction():
         context.run_migrations()
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")
 
 
 async def _run_with_own_engine() -> None:

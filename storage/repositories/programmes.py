@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import (
     Cadence,
+    EnrolmentState,
     MembershipRole,
     MembershipState,
     OutboxStatus,
@@ -299,6 +300,30 @@ class ProgrammeRepository:
             .order_by(Person.slack_user_id)
         )
         return list(result)
+
+    async def members_of_mode(
+        self, team_id: str, mode: ProgrammeMode
+    ) -> list[tuple[Person, MembershipRole]]:
+        """Who takes part in the workspace's open programmes of `mode`, with their role: active
+        memberships that are not on hold, of people enrolled or paused with a complete profile.
+        A person in several such programmes comes once per membership; by Slack id."""
+        result = await self._session.execute(
+            select(Person, Membership.role)
+            .join(Membership, Membership.person_id == Person.id)
+            .join(ProgrammeRow, ProgrammeRow.id == Membership.programme_id)
+            .where(
+                ProgrammeRow.team_id == team_id,
+                ProgrammeRow.mode == mode,
+                ProgrammeRow.closed_at.is_(None),
+                Membership.state == MembershipState.ACTIVE,
+                Membership.on_hold_since.is_(None),
+                Person.team_id == team_id,
+                Person.enrolment_state.in_([EnrolmentState.ENROLLED, EnrolmentState.PAUSED]),
+                Person.profile_completed_at.is_not(None),
+            )
+            .order_by(Person.slack_user_id, Membership.id)
+        )
+        return [(person, role) for person, role in result.tuples()]
 
     async def active_member_counts(self, team_id: str) -> dict[int, int]:
         """Active members per programme of the workspace."""

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.domain import MembershipRole, MembershipState, ProgrammeMode
 from bot.enrolment.profile_form import (
     BLOCK_FUNCTION,
     BLOCK_GOAL_TAGS,
@@ -27,7 +28,7 @@ from bot.fakes.requests import SentRequest
 from bot.fakes.slack import RecordedCall
 from bot.process.runtime import Server
 from storage.base import Base
-from storage.models import Person
+from storage.models import Membership, Person, ProgrammeRow
 
 ACK_LIMIT_SECONDS = 3.0
 
@@ -170,6 +171,17 @@ class Coach:
         async with self.sessions() as session:
             result = await session.scalars(select(Person).where(Person.slack_user_id == user))
             return result.one_or_none()
+
+    async def memberships(self, user: str) -> set[tuple[ProgrammeMode, MembershipRole]]:
+        """The modes of the programmes `user` is an active member of, with their role."""
+        async with self.sessions() as session:
+            result = await session.execute(
+                select(ProgrammeRow.mode, Membership.role)
+                .join(Membership, Membership.programme_id == ProgrammeRow.id)
+                .join(Person, Person.id == Membership.person_id)
+                .where(Person.slack_user_id == user, Membership.state == MembershipState.ACTIVE)
+            )
+            return set(result.tuples())
 
     async def row_counts(self) -> dict[str, int]:
         async with self.sessions() as session:

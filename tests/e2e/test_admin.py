@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from bot.domain import MembershipRole, ProgrammeMode
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.modal_state import option_for, with_values
 from bot.matching.model import Criterion, LeftOutReason
@@ -19,7 +21,8 @@ from bot.programmes.settings_form import (
 )
 from bot.programmes.settings_form import CALLBACK_ID as SETTINGS_CALLBACK_ID
 from bot.slack.blocks.home import ACTION_ADMIN_SETTINGS
-from storage.models import WorkspaceSettings
+from bot.slack.blocks.programmes import ACTION_LEAVE_PROGRAMME
+from storage.models import ProgrammeRow, WorkspaceSettings
 from tests.e2e.driver import Coach, all_text
 from tests.fixtures.app import SIGNING_SECRET, make_settings, running_server
 
@@ -243,3 +246,66 @@ async def test_match_preview_reads_as_a_report_to_an_admin(admin_coach: Coach) -
     [replay] = [c for c in contexts if "--seed" in c]
     team = admin_coach.fake.team_id
     assert re.search(rf"peercoach match --dry-run --team {team} --mode pairs --seed \d+ ", replay)
+
+
+def _preview_sections(answer: dict[str, Any]) -> dict[str, str]:
+    """The preview's text per mode: each programme's section ends with its replay command."""
+    sections: dict[str, str] = {}
+    current: list[str] = []
+    for block in answer["blocks"]:
+        if block["type"] == "divider":
+            current = []
+        elif block["type"] == "section":
+            current.append(block["text"]["text"])
+        elif block["type"] == "context" and current:
+            [element] = block["elements"]
+            mode = re.search(r"--mode (\w+)", element["text"])
+            if mode is not None:
+                sections[mode.group(1)] = "\n".join(current)
+    return sections
+
+
+async def test_match_preview_counts_each_mode_from_its_programme_members(
+    admin_coach: Coach,
+) -> None:
+    carol, dan, eve = "U0CAROL", "U0DAN", "U0EVE"
+    for user, name in [(carol, "carol"), (dan, "dan"), (eve, "eve")]:
+        admin_coach.fake.add_user(user, name=name)
+    await admin_coach.enrol(ALICE, level="3")  # pairs
+    await admin_coach.enrol(BOB, text="find circle", level="3")  # circles only
+    await admin_coach.enrol(carol, level="3")  # pairs, and circles until she leaves them
+    await admin_coach.ask("find circle", carol)
+    await admin_coach.enrol(dan, level="2")  # pairs, and mentored
+    await admin_coach.ask("find mentor", dan)
+    await admin_coach.enrol(eve, level="6")  # pairs, and mentors
+    await admin_coach.ask("mentor 2", eve)
+
+    async with admin_coach.sessions() as session:
+        circles = await session.scalar(
+            select(ProgrammeRow.id).where(ProgrammeRow.mode == ProgrammeMode.CIRCLES)
+        )
+    assert await admin_coach.memberships(carol) == {
+        (ProgrammeMode.PAIRS, MembershipRole.PARTICIPANT),
+        (ProgrammeMode.CIRCLES, MembershipRole.PARTICIPANT),
+    }
+    await admin_coach.ask("leave", carol)
+    sent = await admin_coach.slack.block_action(
+        ACTION_LEAVE_PROGRAMME, user_id=carol, value=str(circles)
+    )
+    url = sent.payload["response_url"]
+    await admin_coach.fake.wait_for_response(predicate=lambda r: r.url == url)
+    assert await admin_coach.memberships(carol) == {
+        (ProgrammeMode.PAIRS, MembershipRole.PARTICIPANT)
+    }
+
+    answer = await admin_coach.ask("admin match preview", ADMIN)
+    sections = {mode: text.lower() for mode, text in _preview_sections(answer).items()}
+    assert set(sections) == {"pairs", "circles", "mentorship"}
+    everyone = {"alice", "bob", "carol", "dan", "eve"}
+
+    def named(section: str) -> set[str]:
+        return {name for name in everyone if re.search(rf"\b{name}\b", section)}
+
+    assert named(sections["pairs"]) == {"alice", "carol", "dan", "eve"}
+    assert named(sections["circles"]) == {"bob"}
+    assert named(sections["mentorship"]) == {"dan", "eve"}

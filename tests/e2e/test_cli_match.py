@@ -15,9 +15,15 @@ from click.testing import CliRunner
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import MATCH_MODES, cli
-from bot.domain import EnrolmentState, Programme
+from bot.domain import (
+    Cadence,
+    EnrolmentState,
+    MembershipRole,
+    MembershipState,
+    ProgrammeMode,
+)
 from bot.matching.model import Mode
-from storage.models import Person, Workspace
+from storage.models import Membership, Person, ProgrammeRow, Workspace
 from storage.session import create_sessionmaker
 
 HEADER = (
@@ -211,33 +217,85 @@ def test_works_with_no_configuration_at_all(roster_file: Path, tmp_path: Path) -
 TEAM = "T0PREVIEW"
 
 
+PARTICIPANT, MENTOR, MENTEE = (
+    MembershipRole.PARTICIPANT,
+    MembershipRole.MENTOR,
+    MembershipRole.MENTEE,
+)
+ON, PAUSED = EnrolmentState.ENROLLED, EnrolmentState.PAUSED
+
+
+async def _seed_workspace(engine: AsyncEngine) -> None:
+    """Who is in what, by memberships only: Ana is in both pairs programmes, Ben in one, Carla
+    too but paused; Dee only in circles; Eve mentors and Finn is mentored; Gus is only in a
+    closed pairs programme; Hal left pairs."""
+    completed = datetime(2025, 1, 1, tzinfo=UTC)
+    async with create_sessionmaker(engine)() as session:
+        session.add(Workspace(team_id=TEAM, name="Preview Co"))
+        await session.flush()
+        programmes = {
+            name: ProgrammeRow(
+                team_id=TEAM,
+                name=name,
+                mode=mode,
+                cadence=Cadence.WEEKLY,
+                weekday=2,
+                intro_hour=9,
+                group_size=2,
+                closed_at=completed if name == "Old pairs" else None,
+            )
+            for name, mode in [
+                ("Peer pairs", ProgrammeMode.PAIRS),
+                ("Spring pairs", ProgrammeMode.PAIRS),
+                ("Old pairs", ProgrammeMode.PAIRS),
+                ("Peer circles", ProgrammeMode.CIRCLES),
+                ("Mentoring", ProgrammeMode.MENTORSHIP),
+            ]
+        }
+        session.add_all(programmes.values())
+        people = [
+            ("U0ANA", "Ana", "engineering", 4, ON, ["Peer pairs", "Spring pairs"], PARTICIPANT),
+            ("U0BEN", "Ben", "design", 3, ON, ["Peer pairs"], PARTICIPANT),
+            ("U0CAR", "Carla", "sales", 2, PAUSED, ["Spring pairs"], PARTICIPANT),
+            ("U0DEE", "Dee", "support", 3, ON, ["Peer circles"], PARTICIPANT),
+            ("U0EVE", "Eve", "people", 6, ON, ["Mentoring"], MENTOR),
+            ("U0FIN", "Finn", "sales", 2, ON, ["Mentoring"], MENTEE),
+            ("U0GUS", "Gus", "design", 3, ON, ["Old pairs"], PARTICIPANT),
+            ("U0HAL", "Hal", "engineering", 3, ON, ["Peer pairs"], PARTICIPANT),
+        ]  # fmt: skip
+        for user_id, name, function, level, state, joined, role in people:
+            person = Person(
+                team_id=TEAM,
+                slack_user_id=user_id,
+                display_name=name,
+                function=function,
+                level=level,
+                time_zone="Europe/Berlin",
+                goal_tags=["giving-feedback"],
+                enrolment_state=state,
+                profile_completed_at=completed,
+            )
+            session.add(person)
+            await session.flush()
+            for programme in joined:
+                left = user_id == "U0HAL"
+                session.add(
+                    Membership(
+                        team_id=TEAM,
+                        programme_id=programmes[programme].id,
+                        person_id=person.id,
+                        role=role,
+                        state=MembershipState.LEFT if left else MembershipState.ACTIVE,
+                        left_at=completed if left else None,
+                    )
+                )
+        await session.commit()
+
+
 async def test_a_workspace_is_previewed_from_the_database_without_slack_settings(
     migrated_engine: AsyncEngine, database_url: str, tmp_path: Path
 ) -> None:
-    completed = datetime(2025, 1, 1, tzinfo=UTC)
-    async with create_sessionmaker(migrated_engine)() as session:
-        session.add(Workspace(team_id=TEAM, name="Preview Co"))
-        await session.flush()
-        for user_id, name, function, level, state in [
-            ("U0ANA", "Ana", "engineering", 4, EnrolmentState.ENROLLED),
-            ("U0BEN", "Ben", "design", 3, EnrolmentState.ENROLLED),
-            ("U0CAR", "Carla", "sales", 2, EnrolmentState.PAUSED),
-        ]:
-            session.add(
-                Person(
-                    team_id=TEAM,
-                    slack_user_id=user_id,
-                    display_name=name,
-                    function=function,
-                    level=level,
-                    time_zone="Europe/Berlin",
-                    goal_tags=["giving-feedback"],
-                    enrolment_state=state,
-                    programme=Programme.PAIRS,
-                    profile_completed_at=completed,
-                )
-            )
-        await session.commit()
+    await _seed_workspace(migrated_engine)
 
     env = {"DATABASE_URL": database_url}
     result = run(
@@ -248,12 +306,32 @@ async def test_a_workspace_is_previewed_from_the_database_without_slack_settings
     assert out.splitlines()[0] == (
         f"Dry run for 2025-01-15 from workspace {TEAM} in the database: nothing is saved or sent."
     )
+    # Only members of open pairs programmes, Ana once although she is in two.
     assert "  members: Ana (U0ANA), Ben (U0BEN)\n" in out
     assert "Not matched this round (1)\n  Carla (U0CAR): paused" in out
+    for outsider in ("U0DEE", "U0EVE", "U0FIN", "U0GUS", "U0HAL"):
+        assert outsider not in out
     assert out.splitlines()[-1] == (
         f"Replay with: peercoach match --dry-run --team {TEAM} --mode pairs --seed 5 "
         "--date 2025-01-15"
     )
+
+
+async def test_the_mentorship_dry_run_reads_roles_from_memberships(
+    migrated_engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    await _seed_workspace(migrated_engine)
+
+    result = run(
+        "--dry-run", "--team", TEAM, "--mode", "mentorship", "--seed", "5", "--date",
+        "2025-01-15", "--json", cwd=tmp_path, DATABASE_URL=database_url,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [(g["members"], g["mentor"]) for g in document["groups"]] == [
+        (["U0EVE", "U0FIN"], "U0EVE")
+    ]
+    assert document["left_out"] == []
 
 
 async def test_an_unknown_workspace_is_one_line(

@@ -8,7 +8,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.domain import EnrolmentState, MemberRole, Programme
+from bot.domain import EnrolmentState, MemberRole, MembershipRole, ProgrammeMode
 from bot.enrolment.profile_form import (
     BLOCK_DO_NOT_PAIR,
     BLOCK_GOALS,
@@ -44,7 +44,7 @@ async def test_saving_the_profile_enrols_and_confirms(coach: Coach, fake_slack: 
     person = await coach.person(ALICE)
     assert person is not None
     assert person.enrolment_state is EnrolmentState.ENROLLED
-    assert person.programme is Programme.PAIRS
+    assert await coach.memberships(ALICE) == {(ProgrammeMode.PAIRS, MembershipRole.PARTICIPANT)}
     assert person.function == "engineering"
     assert person.level == 3
     assert person.time_zone == "Europe/Berlin"
@@ -85,18 +85,32 @@ async def test_find_with_a_profile_confirms_and_names_the_next_round(coach: Coac
     assert answer["response_type"] == "ephemeral"
 
 
+PAIRS = (ProgrammeMode.PAIRS, MembershipRole.PARTICIPANT)
+
+
 @pytest.mark.parametrize(
-    ("command", "check"),
+    ("command", "check", "joined"),
     [
-        ("find circle", lambda p: p.programme is Programme.CIRCLE),
-        ("find mentor", lambda p: p.wants_mentor),
-        ("find flash", lambda p: p.flash_week is not None),
-        ("mentor 2", lambda p: p.mentor_capacity == 2),
-        ("mentor", lambda p: p.mentor_capacity == 1),
+        ("find circle", None, {PAIRS, (ProgrammeMode.CIRCLES, MembershipRole.PARTICIPANT)}),
+        ("find mentor", None, {PAIRS, (ProgrammeMode.MENTORSHIP, MembershipRole.MENTEE)}),
+        ("find flash", lambda p: p.flash_week is not None, {PAIRS}),
+        (
+            "mentor 2",
+            lambda p: p.mentor_capacity == 2,
+            {PAIRS, (ProgrammeMode.MENTORSHIP, MembershipRole.MENTOR)},
+        ),
+        (
+            "mentor",
+            lambda p: p.mentor_capacity == 1,
+            {PAIRS, (ProgrammeMode.MENTORSHIP, MembershipRole.MENTOR)},
+        ),
     ],
 )
 async def test_joining_variants_after_a_profile(
-    coach: Coach, command: str, check: Callable[[Person], bool]
+    coach: Coach,
+    command: str,
+    check: Callable[[Person], bool] | None,
+    joined: set[tuple[ProgrammeMode, MembershipRole]],
 ) -> None:
     await coach.enrol(ALICE)
     answer = await coach.ask(command, ALICE)
@@ -104,14 +118,15 @@ async def test_joining_variants_after_a_profile(
     person = await coach.person(ALICE)
     assert person is not None
     assert person.enrolment_state is EnrolmentState.ENROLLED
-    assert check(person)
+    assert check is None or check(person)
+    assert await coach.memberships(ALICE) == joined
 
 
 async def test_find_circle_first_time_goes_through_the_modal(coach: Coach) -> None:
     await coach.enrol(BOB, text="find circle")
     person = await coach.person(BOB)
     assert person is not None
-    assert person.programme is Programme.CIRCLE
+    assert await coach.memberships(BOB) == {(ProgrammeMode.CIRCLES, MembershipRole.PARTICIPANT)}
 
 
 async def test_profile_edit_is_prefilled_and_keeps_enrolment(coach: Coach) -> None:
@@ -131,11 +146,8 @@ async def test_profile_edit_is_prefilled_and_keeps_enrolment(coach: Coach) -> No
     assert person is not None
     assert (person.level, person.function) == (5, "design")
     assert person.enrolment_state is EnrolmentState.ENROLLED
-    assert (person.enrolled_at, person.programme, person.cadence) == (
-        before.enrolled_at,
-        before.programme,
-        before.cadence,
-    )
+    assert (person.enrolled_at, person.cadence) == (before.enrolled_at, before.cadence)
+    assert await coach.memberships(ALICE) == {(ProgrammeMode.PAIRS, MembershipRole.PARTICIPANT)}
 
 
 async def test_status_when_not_enrolled_says_how_to_join(coach: Coach) -> None:

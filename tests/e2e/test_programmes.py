@@ -13,7 +13,6 @@ from bot.domain import (
     EnrolmentState,
     MembershipRole,
     MembershipState,
-    Programme,
     ProgrammeMode,
 )
 from bot.slack.blocks.enrolment import ACTION_CONFIRM_LEAVE
@@ -204,7 +203,6 @@ async def test_people_moved_by_revision_0003_keep_working(coach: Coach) -> None:
             goal_tags=[],
             skills=[],
             cadence=Cadence.WEEKLY,
-            programme=Programme.PAIRS,
             profile_completed_at=now,
             enrolment_state=EnrolmentState.ENROLLED,
             enrolled_at=now,

@@ -47,6 +47,14 @@ async def _tables(engine: AsyncEngine) -> set[str]:
         return await connection.run_sync(names)
 
 
+async def _people_columns(engine: AsyncEngine) -> set[str]:
+    def names(connection: Connection) -> set[str]:
+        return {c["name"] for c in inspect(connection).get_columns("people")}
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(names)
+
+
 async def test_upgrade_downgrade_upgrade(empty_engine: AsyncEngine) -> None:
     assert await current_revision(empty_engine) is None
     assert await _tables(empty_engine) == set()
@@ -88,7 +96,6 @@ async def test_constraint_names_are_stable(migrated_engine: AsyncEngine) -> None
         "ck_people_enrolment_state",
         "ck_people_level_range",
         "ck_people_mentor_capacity_range",
-        "ck_people_programme",
     }
 
 
@@ -188,3 +195,137 @@ async def test_enrolled_people_keep_their_place(empty_engine: AsyncEngine) -> No
         ("UMENTOR", "mentorship", "mentor", "active"),
         ("UPAIRS", "pairs", "participant", "active"),
     ]
+    # Memberships are the only record now: the per-person choice is gone.
+    assert {"programme", "wants_mentor"}.isdisjoint(await _people_columns(empty_engine))
+
+
+async def _choices(engine: AsyncEngine) -> dict[str, tuple[str | None, bool]]:
+    async with engine.connect() as connection:
+        return {
+            row.slack_user_id: (row.programme, bool(row.wants_mentor))
+            for row in await connection.execute(
+                text("SELECT slack_user_id, programme, wants_mentor FROM people")
+            )
+        }
+
+
+async def test_downgrade_brings_choices_back_from_memberships(empty_engine: AsyncEngine) -> None:
+    """Down to 0002, each person's one choice comes back from their active memberships
+    (circles over pairs, as before), and the CHECK on it with it; up again, nothing is lost."""
+    await upgrade(empty_engine)
+    async with empty_engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO workspaces (team_id, name, created_at, updated_at) "
+                "VALUES ('T1', 'Acme', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        for name, mode, is_default in [
+            ("Peer pairs", "pairs", True),
+            ("Spring pairs", "pairs", False),
+            ("Peer circles", "circles", False),
+            ("Mentoring", "mentorship", False),
+        ]:
+            await connection.execute(
+                text(
+                    "INSERT INTO programmes (team_id, name, mode, kind, cadence, weekday,"
+                    " intro_hour, group_size, is_default, created_at, updated_at) VALUES"
+                    " ('T1', :name, :mode, 'evergreen', 'weekly', 0, 9, 2, :is_default,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"name": name, "mode": mode, "is_default": is_default},
+            )
+        for user, state in [
+            ("UPAIRS", "enrolled"),
+            ("UBOTH", "paused"),
+            ("UMENTEE", "enrolled"),
+            ("UMENTOR", "enrolled"),
+            ("ULEFT", "enrolled"),
+        ]:
+            await connection.execute(
+                text(
+                    "INSERT INTO people (team_id, slack_user_id, display_name, goals, goal_tags,"
+                    " skills, mentor_capacity, enrolment_state, created_at, updated_at) VALUES"
+                    " ('T1', :user, :user, '[]', '[]', '[]', 0, :state, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                ),
+                {"user": user, "state": state},
+            )
+        for user, programme, role, state in [
+            ("UPAIRS", "Spring pairs", "participant", "active"),
+            ("UBOTH", "Peer pairs", "participant", "active"),
+            ("UBOTH", "Peer circles", "participant", "active"),
+            ("UMENTEE", "Mentoring", "mentee", "active"),
+            ("UMENTOR", "Mentoring", "mentor", "active"),
+            ("ULEFT", "Peer circles", "participant", "left"),
+            ("ULEFT", "Mentoring", "mentee", "left"),
+        ]:
+            await connection.execute(
+                text(
+                    "INSERT INTO memberships (team_id, programme_id, person_id, role, state,"
+                    " silent_rounds, joined_at) SELECT 'T1', g.id, p.id, :role, :state, 0,"
+                    " CURRENT_TIMESTAMP FROM programmes g, people p"
+                    " WHERE g.name = :programme AND p.slack_user_id = :user"
+                ),
+                {"user": user, "programme": programme, "role": role, "state": state},
+            )
+
+    await downgrade(empty_engine, "0002")
+    assert await _choices(empty_engine) == {
+        "UPAIRS": ("pairs", False),
+        "UBOTH": ("circle", False),
+        "UMENTEE": (None, True),
+        "UMENTOR": (None, False),
+        "ULEFT": (None, False),
+    }
+
+    def checks(connection: Connection) -> set[str | None]:
+        return {c["name"] for c in inspect(connection).get_check_constraints("people")}
+
+    async with empty_engine.connect() as connection:
+        assert "ck_people_programme" in await connection.run_sync(checks)
+
+    await upgrade(empty_engine)
+    assert await current_revision(empty_engine) == HEAD
+    assert {"programme", "wants_mentor"}.isdisjoint(await _people_columns(empty_engine))
+
+
+async def test_upgrade_keeps_rows_that_reference_rebuilt_tables(empty_engine: AsyncEngine) -> None:
+    """SQLite rebuilds `people` and `match_groups` in 0003; rows pointing at them (ON DELETE
+    CASCADE) must survive it, and foreign keys are enforced again afterwards."""
+    await upgrade(empty_engine, "0002")
+    statements = [
+        "INSERT INTO workspaces (team_id, name, created_at, updated_at)"
+        " VALUES ('T1', 'Acme', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO people (id, team_id, slack_user_id, display_name, goals, goal_tags, skills,"
+        " programme, wants_mentor, mentor_capacity, enrolment_state, created_at, updated_at)"
+        " VALUES (1, 'T1', 'UANA', 'ana', '[]', '[]', '[]', 'pairs', false, 0, 'enrolled',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO do_not_pair (team_id, person_id, blocked_user_id, created_at)"
+        " VALUES ('T1', 1, 'UBEN', CURRENT_TIMESTAMP)",
+        "INSERT INTO checkins (team_id, person_id, week_start, rating)"
+        " VALUES ('T1', 1, '2026-11-30', 4)",
+        "INSERT INTO rounds (id, team_id, mode, seed, scheduled_for, created_at)"
+        " VALUES (1, 'T1', 'pairs', 7, '2026-11-30', CURRENT_TIMESTAMP)",
+        "INSERT INTO match_groups (id, team_id, round_id, score, breakdown, explanation,"
+        " created_at) VALUES (1, 'T1', 1, 0.5, '{}', 'why', CURRENT_TIMESTAMP)",
+        "INSERT INTO match_members (group_id, person_id, role) VALUES (1, 1, 'peer')",
+        "INSERT INTO meetings (team_id, group_id, due_on, status)"
+        " VALUES ('T1', 1, '2026-12-07', 'pending')",
+    ]
+    async with empty_engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(text(statement))
+
+    await upgrade(empty_engine)
+
+    tables = ["do_not_pair", "checkins", "match_members", "meetings", "memberships"]
+    async with empty_engine.connect() as connection:
+        counts = {
+            table: (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar()
+            for table in tables
+        }
+        if empty_engine.dialect.name == "sqlite":
+            enforced = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+            assert enforced == 1
+    assert counts == dict.fromkeys(tables, 1)

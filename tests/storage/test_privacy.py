@@ -17,7 +17,15 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import Cadence, EnrolmentState, MeetingStatus, MemberRole, Programme
+from bot.domain import (
+    Cadence,
+    EnrolmentState,
+    MeetingStatus,
+    MemberRole,
+    MembershipRole,
+    MembershipState,
+    ProgrammeMode,
+)
 from bot.privacy.service import ForgetSummary, export_person, forget_person
 from storage.base import Base
 from storage.models import (
@@ -27,7 +35,9 @@ from storage.models import (
     MatchGroup,
     MatchMember,
     Meeting,
+    Membership,
     Person,
+    ProgrammeRow,
     Round,
     Workspace,
 )
@@ -110,7 +120,6 @@ async def _seed(session: AsyncSession, team_id: str = TEAM) -> Seeded:
         goal_tags=["hiring"],
         skills=["negotiation"],
         cadence=Cadence.WEEKLY,
-        programme=Programme.PAIRS,
     )
     cleo = person(
         CLEO,
@@ -123,7 +132,6 @@ async def _seed(session: AsyncSession, team_id: str = TEAM) -> Seeded:
         goal_tags=["coaching"],
         skills=["planning", "hiring"],
         cadence=Cadence.MONTHLY,
-        programme=Programme.PAIRS,
         mentor_capacity=2,
     )
     # Added last so that Ana has the highest id: SQLite may then hand the same id to a new
@@ -141,14 +149,49 @@ async def _seed(session: AsyncSession, team_id: str = TEAM) -> Seeded:
         work_start=time(8, 30),
         work_end=time(17, 0),
         cadence=Cadence.FORTNIGHTLY,
-        programme=Programme.PAIRS,
-        wants_mentor=True,
         flash_week=date(2024, 5, 13),
     )
     session.add_all([ben, cleo])
     await session.flush()
     session.add(ana)
     await session.flush()
+
+    def programme(name: str, mode: ProgrammeMode) -> ProgrammeRow:
+        return ProgrammeRow(
+            team_id=team_id,
+            name=name,
+            mode=mode,
+            cadence=Cadence.WEEKLY,
+            weekday=0,
+            intro_hour=9,
+            group_size=2,
+            created_at=T0,
+            updated_at=T0,
+        )
+
+    peer_pairs = programme("Peer pairs", ProgrammeMode.PAIRS)
+    mentoring = programme("Mentoring", ProgrammeMode.MENTORSHIP)
+    session.add_all([peer_pairs, mentoring])
+    await session.flush()
+    session.add_all(
+        [
+            Membership(
+                team_id=team_id,
+                programme_id=programme_row.id,
+                person_id=member.id,
+                role=role,
+                state=state,
+                joined_at=T0,
+                left_at=None if state is MembershipState.ACTIVE else _at(date(2024, 5, 20)),
+            )
+            for programme_row, member, role, state in [
+                (peer_pairs, ana, MembershipRole.PARTICIPANT, MembershipState.LEFT),
+                (peer_pairs, ben, MembershipRole.PARTICIPANT, MembershipState.ACTIVE),
+                (mentoring, ana, MembershipRole.MENTEE, MembershipState.ACTIVE),
+                (mentoring, cleo, MembershipRole.MENTOR, MembershipState.ACTIVE),
+            ]
+        ]
+    )
 
     session.add_all(
         [
@@ -309,8 +352,6 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
         "work_start": "08:30:00",
         "work_end": "17:00:00",
         "cadence": "fortnightly",
-        "programme": "pairs",
-        "wants_mentor": True,
         "mentor_capacity": 0,
         "flash_week": "2024-05-13",
         "enrolment_state": "enrolled",
@@ -321,6 +362,25 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
         "created_at": "2024-03-01T09:00:00+00:00",
         "updated_at": "2024-03-01T09:00:00+00:00",
     }
+    # What she takes part in is her memberships, the one she left included; not other people's.
+    assert document["programmes"] == [
+        {
+            "programme": "Peer pairs",
+            "mode": "pairs",
+            "role": "participant",
+            "state": "left",
+            "joined_at": "2024-03-01T09:00:00+00:00",
+            "left_at": "2024-05-20T09:00:00+00:00",
+        },
+        {
+            "programme": "Mentoring",
+            "mode": "mentorship",
+            "role": "mentee",
+            "state": "active",
+            "joined_at": "2024-03-01T09:00:00+00:00",
+            "left_at": None,
+        },
+    ]
     # Her own list only: that Ben blocked her is his private choice.
     assert document["do_not_pair"] == [CLEO]
     assert document["matches"] == [
