@@ -281,7 +281,23 @@ class Round(Base):
     are when the nudge and the "did you meet?" fall due."""
 
     __tablename__ = "rounds"
-    __table_args__ = (UniqueConstraint("programme_id", "scheduled_for"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "scheduled_for"),
+        # Only rounds whose mid-point or end is still to be handled: past rounds, the vast
+        # majority, stay out of the indexes the tick reads.
+        Index(
+            "ix_rounds_midpoint_due",
+            "midpoint_at",
+            postgresql_where=text("midpoint_done_at IS NULL"),
+            sqlite_where=text("midpoint_done_at IS NULL"),
+        ),
+        Index(
+            "ix_rounds_end_due",
+            "ends_at",
+            postgresql_where=text("end_done_at IS NULL"),
+            sqlite_where=text("end_done_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(
@@ -294,8 +310,8 @@ class Round(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     scheduled_for: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
-    midpoint_at: Mapped[datetime | None] = mapped_column(index=True)
-    ends_at: Mapped[datetime | None] = mapped_column(index=True)
+    midpoint_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
     # Set once the round's mid-point and end work has been planned, so a tick skips it after.
     midpoint_done_at: Mapped[datetime | None]
     end_done_at: Mapped[datetime | None]

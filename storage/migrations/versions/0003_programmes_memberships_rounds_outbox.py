@@ -123,8 +123,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('midpoint_done_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('end_done_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.drop_constraint(batch_op.f('uq_rounds_team_id_mode_scheduled_for'), type_='unique')
-        batch_op.create_index(batch_op.f('ix_rounds_ends_at'), ['ends_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_rounds_midpoint_at'), ['midpoint_at'], unique=False)
+        batch_op.create_index('ix_rounds_end_due', ['ends_at'], unique=False, postgresql_where=sa.text('end_done_at IS NULL'), sqlite_where=sa.text('end_done_at IS NULL'))
+        batch_op.create_index('ix_rounds_midpoint_due', ['midpoint_at'], unique=False, postgresql_where=sa.text('midpoint_done_at IS NULL'), sqlite_where=sa.text('midpoint_done_at IS NULL'))
         batch_op.create_unique_constraint(batch_op.f('uq_rounds_programme_id_scheduled_for'), ['programme_id', 'scheduled_for'])
         batch_op.create_foreign_key(batch_op.f('fk_rounds_programme_id_programmes'), 'programmes', ['programme_id'], ['id'], ondelete='CASCADE')
 
@@ -316,8 +316,8 @@ def downgrade() -> None:
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_rounds_programme_id_programmes'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('uq_rounds_programme_id_scheduled_for'), type_='unique')
-        batch_op.drop_index(batch_op.f('ix_rounds_midpoint_at'))
-        batch_op.drop_index(batch_op.f('ix_rounds_ends_at'))
+        batch_op.drop_index('ix_rounds_midpoint_due')
+        batch_op.drop_index('ix_rounds_end_due')
         batch_op.create_unique_constraint(batch_op.f('uq_rounds_team_id_mode_scheduled_for'), ['team_id', 'mode', 'scheduled_for'])
         batch_op.drop_column('end_done_at')
         batch_op.drop_column('midpoint_done_at')
