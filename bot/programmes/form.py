@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from bot.domain import Cadence, ProgrammeKind, ProgrammeMode
+from bot.slack import view_state
 from bot.slack.copy import programmes as copy
 
 LIST_CALLBACK_ID: Final = "programmes_list"
@@ -87,23 +88,6 @@ def programme_id_from(private_metadata: str | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _element(values: object, block_id: str, action_id: str) -> Mapping[str, Any] | None:
-    if not isinstance(values, Mapping):
-        return None
-    block = values.get(block_id)
-    if not isinstance(block, Mapping):
-        return None
-    element = block.get(action_id)
-    return element if isinstance(element, Mapping) else None
-
-
-def _selected(values: object, block_id: str, action_id: str) -> str | None:
-    element = _element(values, block_id, action_id)
-    option = element.get("selected_option") if element is not None else None
-    value = option.get("value") if isinstance(option, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
 def _choice(
     values: object,
     block_id: str,
@@ -111,7 +95,7 @@ def _choice(
     options: Mapping[str, Any],
     errors: dict[str, str],
 ) -> Any:
-    value = _selected(values, block_id, action_id)
+    value = view_state.selected_value(values, block_id, action_id)
     if value is None or value not in options:
         errors[block_id] = copy.ERROR_CHOOSE
         return None
@@ -119,7 +103,7 @@ def _choice(
 
 
 def _date(values: object, block_id: str, action_id: str, errors: dict[str, str]) -> date | None:
-    element = _element(values, block_id, action_id)
+    element = view_state.element(values, block_id, action_id)
     raw = element.get("selected_date") if element is not None else None
     if raw is None or raw == "":
         return None
@@ -134,7 +118,7 @@ def _date(values: object, block_id: str, action_id: str, errors: dict[str, str])
 
 
 def _channel(values: object, errors: dict[str, str]) -> str | None:
-    element = _element(values, BLOCK_CHANNEL, ACTION_CHANNEL)
+    element = view_state.element(values, BLOCK_CHANNEL, ACTION_CHANNEL)
     if element is None:
         return None
     selected = element.get("selected_conversation", element.get("selected_channel"))
@@ -147,7 +131,7 @@ def _channel(values: object, errors: dict[str, str]) -> str | None:
 
 
 def _name(values: object, errors: dict[str, str]) -> str | None:
-    element = _element(values, BLOCK_NAME, ACTION_NAME)
+    element = view_state.element(values, BLOCK_NAME, ACTION_NAME)
     raw = element.get("value") if element is not None else None
     name = " ".join(raw.split()) if isinstance(raw, str) else ""
     if not 1 <= len(name) <= NAME_MAX:

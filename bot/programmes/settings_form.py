@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 
 from bot.domain import Cadence
 from bot.matching.model import Criterion, MatchSettings, Weights
+from bot.slack import view_state
 from bot.slack.copy import programme_settings as copy
 
 CALLBACK_ID: Final = "admin_settings_modal"
@@ -165,30 +166,12 @@ DEFAULTS: Final = ProgrammeSettings()
 _T = TypeVar("_T")
 
 
-def _element(values: object, block_id: str, action_id: str) -> Mapping[str, Any] | None:
-    """One element's state, or None when any level of the payload is missing or malformed."""
-    if not isinstance(values, Mapping):
-        return None
-    block = values.get(block_id)
-    if not isinstance(block, Mapping):
-        return None
-    element = block.get(action_id)
-    return element if isinstance(element, Mapping) else None
-
-
-def _selected_value(values: object, block_id: str, action_id: str) -> str | None:
-    element = _element(values, block_id, action_id)
-    option = element.get("selected_option") if element is not None else None
-    value = option.get("value") if isinstance(option, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
 def _typed_number(values: object, block_id: str, action_id: str) -> Decimal | None:
     """The number in a number input, or None when it is missing or not a plain number.
 
     Slack sends text; numbers are accepted too so a hand-built payload parses the same way.
     """
-    element = _element(values, block_id, action_id)
+    element = view_state.element(values, block_id, action_id)
     value = element.get("value") if element is not None else None
     if isinstance(value, bool):
         return None
@@ -207,7 +190,7 @@ def _choice(
     options: Mapping[str, _T],
     errors: dict[str, str],
 ) -> _T | None:
-    value = _selected_value(values, block_id, action_id)
+    value = view_state.selected_value(values, block_id, action_id)
     if value is None or value not in options:
         errors[block_id] = copy.ERROR_CHOOSE_OPTION
         return None
@@ -246,7 +229,7 @@ def _min_aggregate(values: object, errors: dict[str, str]) -> int | None:
 
 
 def _digest_channel(values: object, errors: dict[str, str]) -> str | None:
-    element = _element(values, BLOCK_DIGEST_CHANNEL, ACTION_DIGEST_CHANNEL)
+    element = view_state.element(values, BLOCK_DIGEST_CHANNEL, ACTION_DIGEST_CHANNEL)
     if element is None:
         return None  # optional block left out of the payload: no channel
     # conversations_select sends selected_conversation; channels_select sends selected_channel.
