@@ -34,9 +34,16 @@ async def serve(args: argparse.Namespace) -> None:
         port=0,
         clock=ScaledClock(datetime.fromisoformat(args.start), args.speed),
         tick_seconds=args.tick_seconds,
-        # A short lease, so a killed copy's rows are taken over within seconds.
+        # A short lease and short retry delays, so a killed copy's rows are taken over within
+        # seconds; group DMs opened faster than Slack allows, since pacing is not what these
+        # processes are run to test.
         outbox_limits=Limits(
-            lease=args.lease_seconds, lease_margin=2.0, max_wait=3.0, poll_interval=0.2
+            lease=args.lease_seconds,
+            lease_margin=1.0,
+            max_wait=2.0,
+            poll_interval=0.2,
+            open_per_minute=600.0,
+            backoff_base=1.0,
         ),
     )
     await server.start()
@@ -51,8 +58,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--start", required=True)
     parser.add_argument("--speed", type=float, default=1.0)
-    parser.add_argument("--tick-seconds", type=float, default=0.5)
-    parser.add_argument("--lease-seconds", type=float, default=8.0)
+    parser.add_argument("--tick-seconds", type=float, default=0.3)
+    parser.add_argument("--lease-seconds", type=float, default=5.0)
     asyncio.run(serve(parser.parse_args()))
     sys.exit(0)
 

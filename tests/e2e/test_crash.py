@@ -102,19 +102,21 @@ async def _seed(sessions: async_sessionmaker[AsyncSession], fake: FakeSlack) -> 
 class AppProcess:
     """One `peercoach` server process with the clock starting at START."""
 
-    def __init__(self, name: str, env: dict[str, str], log: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], log: Path, clock: ScaledClock) -> None:
         self.name = name
         self.env = env
         self.log = log
+        self.clock = clock
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        # A restarted copy's clock goes on from where time is now, as a real clock would.
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "tests.e2e.app_process",
             "--start",
-            START.isoformat(),
+            self.clock().isoformat(),
             cwd=REPOSITORY_ROOT,
             env=self.env,
             stdout=asyncio.subprocess.PIPE,
@@ -141,7 +143,7 @@ class AppProcess:
 
 @asynccontextmanager
 async def processes(
-    fake: FakeSlack, database_url: str, tmp_path: Path
+    fake: FakeSlack, database_url: str, tmp_path: Path, clock: ScaledClock
 ) -> AsyncIterator[Callable[[str], AppProcess]]:
     env = {
         **os.environ,
@@ -154,7 +156,7 @@ async def processes(
     started: list[AppProcess] = []
 
     def make(name: str) -> AppProcess:
-        process = AppProcess(name, env, tmp_path / f"{name}.log")
+        process = AppProcess(name, env, tmp_path / f"{name}.log", clock)
         started.append(process)
         return process
 
@@ -213,10 +215,11 @@ async def test_a_killed_process_sends_nothing_twice_and_skips_nothing(
         await _seed(sessions, fake_slack)
         # Each post takes a quarter of a second, so twenty intros take a while to go out.
         fake_slack.script("chat.postMessage", delay=0.25, times=10_000)
-        # Slack stamps messages with its own time, which the processes' clocks must agree with
-        # (to within the history check's margin) for the check to find what was posted.
-        fake_slack.clock = ScaledClock(START, 1.0)
-        async with processes(fake_slack, database_url, tmp_path) as process:
+        # One time for everyone: Slack stamps messages with it, and each process's clock starts
+        # from it, so the history check compares like with like.
+        clock = ScaledClock(START, 1.0)
+        fake_slack.clock = clock
+        async with processes(fake_slack, database_url, tmp_path, clock) as process:
             first = process("first")
             await first.start()
             second = process("second")
