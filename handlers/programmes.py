@@ -29,7 +29,6 @@ from bot.slack.blocks.enrolment import (
     slack_busy_message,
 )
 from bot.slack.blocks.home import ACTION_ADMIN_PROGRAMMES
-from bot.slack.blocks.profile import profile_summary
 from bot.slack.blocks.programmes import (
     ACTION_INVITE_JOIN,
     ACTION_LEAVE_PROGRAMME,
@@ -57,11 +56,10 @@ from bot.slack.mrkdwn import escape
 from bot.slack.users import Eligibility, SlackUnavailable, UnknownUser, fetch_user
 from handlers.actions import busy_answered
 from handlers.dedup import action_key, claim_in, submission_key
-from handlers.flows import intent_key, joined_reply
+from handlers.flows import start_find
 from handlers.home import publish_home
 from handlers.identify import Reply, identify
 from handlers.messages import dm_replier
-from handlers.modals import open_profile_modal
 from handlers.payload import parties, state_values
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
@@ -294,32 +292,25 @@ async def on_invite_join(
     if not (value.isascii() and value.isdigit() and len(value) < 12):
         return
     intent = JoinProgramme(int(value))
-    reply = dm_replier(client, user_id)
-    user = await identify(client, user_id, team_id, reply)
+    user = await identify(client, user_id, team_id, dm_replier(client, user_id))
     if user is None:
         return
-    async with deps.sessions() as session:
-        person = await enrolment.get_person(session, team_id, user_id)
-        profile = await enrolment.profile_of(session, person)
-    if profile is None:
-        await open_profile_modal(
-            client, body.get("trigger_id", ""), user, None, intent=intent_key(intent), reply=reply
-        )
-        return
-    now = deps.clock()
-    async with deps.sessions() as session:
-        if not await claim_in(session, action_key(body, user_id), now=now):
-            return
-        await enrolment.ensure_workspace(session, team_id, team_name, now=now)
-        person = await enrolment.see_person(session, team_id, user, now=now)
-        try:
-            outcome = await enrolment.join(session, person, intent, now=now)
-        except enrolment.ProgrammeClosed:
-            await session.rollback()
-            await respond(replace_original=True, **join_closed_message())
-            return
-        await session.commit()
-    await respond(replace_original=True, **joined_reply(intent, outcome, profile_summary(profile)))
+
+    async def replace(**message: Any) -> None:
+        await respond(replace_original=True, **message)
+
+    # The same flow as `find`: the invitation's button stands in for the command.
+    await start_find(
+        client,
+        deps,
+        team_id=team_id,
+        team_name=team_name,
+        user=user,
+        intent=intent,
+        trigger_id=body.get("trigger_id", ""),
+        reply=replace,
+        claim_key=action_key(body, user_id),
+    )
     await publish_home(client, deps, team_id, user_id)
 
 
