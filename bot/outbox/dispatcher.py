@@ -190,6 +190,9 @@ class Dispatcher:
         # Slots are refilled a few at a time: one claim for several rows, not one per row.
         refill = max(1, self.limits.concurrency // 4)
         while not self._stopping.is_set():
+            # Cleared before looking, not before sleeping: a wake-up that arrives while the
+            # claim runs (a commit it could not see yet) must not be lost until the next poll.
+            self._wake.clear()
             free = self.limits.concurrency - len(self._inflight)
             claimed: list[_Row] = []
             if free >= refill:
@@ -214,8 +217,7 @@ class Dispatcher:
         self._wake.set()
 
     async def _idle(self) -> None:
-        """Wait for a wake-up or the next poll."""
-        self._wake.clear()
+        """Wait for a wake-up (perhaps one that came during the last claim) or the next poll."""
         sleeper = asyncio.ensure_future(self._sleep(self.limits.poll_interval))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
