@@ -12,6 +12,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -599,14 +600,17 @@ class FakeSlack:
         *,
         timeout: float = 5.0,  # noqa: ASYNC109 - documented test API
         predicate: Callable[[RecordedCall], bool] | None = None,
+        after: int = 0,
     ) -> RecordedCall:
-        """First call to `method` (already made or still to come) that matches `predicate`.
+        """First call to `method` (already made or still to come) that matches `predicate`,
+        among the calls from index `after` on.
 
         Only answered (or hanging) calls count, so `response` is filled in.
         """
 
         def find() -> RecordedCall | None:
-            for call in self.calls:
+            # Slicing from `after` keeps a long test's waits linear in the calls since its mark.
+            for call in itertools.islice(self.calls, after, None):
                 if call.method != method or not (call.answered or call.hung):
                     continue
                 if predicate is None or predicate(call):

@@ -73,8 +73,7 @@ class Coach:
 
     async def opened_view(self, user: str, callback_id: str, *, after: int = 0) -> dict[str, Any]:
         call = await self.fake.wait_for_call(
-            "views.open",
-            predicate=lambda c: _callback(c) == callback_id and self.fake.calls.index(c) >= after,
+            "views.open", predicate=lambda c: _callback(c) == callback_id, after=after
         )
         assert call.response.get("ok"), call.response
         return dict(call.response["view"])
@@ -136,18 +135,14 @@ class Coach:
     async def updated_view(self, view_id: str, mark: int) -> dict[str, Any]:
         """The view the app put in place of modal `view_id` (views.update) after `mark`."""
         call = await self.fake.wait_for_call(
-            "views.update",
-            predicate=lambda c: (
-                c.args.get("view_id") == view_id and self.fake.calls.index(c) >= mark
-            ),
+            "views.update", predicate=lambda c: c.args.get("view_id") == view_id, after=mark
         )
         assert call.response.get("ok"), call.response
         return dict(call.response["view"])
 
     async def dm_after(self, user: str, mark: int) -> dict[str, Any]:
         call = await self.fake.wait_for_call(
-            "chat.postMessage",
-            predicate=lambda c: c.args.get("channel") == user and self.fake.calls.index(c) >= mark,
+            "chat.postMessage", predicate=lambda c: c.args.get("channel") == user, after=mark
         )
         return dict(call.args)
 
@@ -157,10 +152,9 @@ class Coach:
         call = await self.fake.wait_for_call(
             "views.publish",
             predicate=lambda c: (
-                c.args.get("user_id") == user
-                and self.fake.calls.index(c) >= mark
-                and containing in json.dumps(c.args.get("view"))
+                c.args.get("user_id") == user and containing in json.dumps(c.args.get("view"))
             ),
+            after=mark,
         )
         view = call.args["view"]
         return json.loads(view) if isinstance(view, str) else dict(view)

@@ -79,9 +79,7 @@ async def _open_list(coach: Coach) -> dict[str, Any]:
 async def _push_form(coach: Coach, action_id: str, value: str, list_view: dict[str, Any]) -> Any:
     mark = len(coach.fake.calls)
     await coach.slack.block_action(action_id, user_id=ADMIN, value=value, view=list_view)
-    call = await coach.fake.wait_for_call(
-        "views.push", predicate=lambda c: coach.fake.calls.index(c) >= mark
-    )
+    call = await coach.fake.wait_for_call("views.push", after=mark)
     assert call.response.get("ok"), call.response
     return dict(call.response["view"])
 

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 
 from scheduling.leader import AlwaysLeader, PostgresLeader, leader_for
 from storage.session import create_engine
+
+
+async def _acquires_within(leader: PostgresLeader, *, seconds: float) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await leader.acquire():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 @pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
@@ -33,7 +44,9 @@ async def test_one_holder_and_a_takeover_after_its_connection_closes(database_ur
         finally:
             await admin.dispose()
         assert killed == 1
-        assert await second.acquire()  # the next tick of the other copy takes over
+        # pg_terminate_backend only signals: the backend, and its lock, go a moment later.
+        # The other copy's next ticks take over once it has gone.
+        assert await _acquires_within(second, seconds=5.0)
         assert not await first.acquire()  # the old holder notices it lost the lock
         assert not await first.acquire()
     finally:
