@@ -44,7 +44,12 @@ _RATING_MARKED: Final = re.compile(
     r"|(?P<m>[0-9]+)\s*(?:/|out\s+of|of)\s*5\b",
     re.IGNORECASE,
 )
-_NUMBER: Final = re.compile(r"(?<![0-9/.:])\b(?P<n>[0-9]+)\b(?![0-9/.:])")
+# A lone digit (not part of "quokka-982", "2026" or "3.5"), and not a count of something.
+_NUMBER: Final = re.compile(
+    r"(?<![\w/.:-])(?P<n>[0-9])(?![\w/.:])"
+    r"(?!\s*(?:h|hrs?|hours?|mins?|minutes?|days?|weeks?|times|x|people|of\s+us)\b)",
+    re.IGNORECASE,
+)
 _NUMBER_WORDS: Final = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _NUMBER_WORD: Final = re.compile(r"\b(one|two|three|four|five)\b", re.IGNORECASE)
 # Words that carry no meaning of their own once the answer's parts are taken out.

@@ -71,3 +71,17 @@ def test_a_step_is_read_after_its_label_and_kept_as_typed() -> None:
 def test_words_with_nothing_structured_are_free_text_only() -> None:
     assert parse_answer("hello there") == ParsedAnswer(free_text=True)
     assert not parse_answer("hello there").understood
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("3 — quokka-lantern-982 was a rough week", 3),
+        ("met for 2 hours, 4", 4),
+        ("in 2026 this was a 5", 5),
+    ],
+)
+def test_numbers_that_are_not_ratings_are_left_alone(text: str, rating: int) -> None:
+    parsed = parse_answer(text)
+    assert parsed.rating == rating
+    assert parsed.ambiguous == frozenset()

@@ -26,7 +26,7 @@ from bot.domain import (
 )
 from bot.process.clock import SimulatedClock
 from scheduling.context import JobContext
-from storage.models import CheckIn, Membership, OutboxMessage, Person, ProgrammeRow
+from storage.models import CheckIn, Membership, Person, ProgrammeRow
 from tests.bot.checkins.conftest import START, ZONES, run_until, set_checkin_day
 from tests.bot.groups.factory import World
 
@@ -58,7 +58,8 @@ async def test_four_zones_across_daylight_saving(
         person = await session.get(Person, london.id)
         assert person is not None
         checkin = await service.open_checkin(session, person, clock())
-        assert checkin is not None and checkin.week_start.isoformat() == "2026-10-26"
+        assert checkin is not None
+        assert checkin.week_start.isoformat() == "2026-10-26"
         service.record_rating(checkin, 4, clock())
         await session.commit()
     # A second runner at the same moment changes nothing.
@@ -80,7 +81,8 @@ async def test_four_zones_across_daylight_saving(
         assert len(reminders) == (3 if person is london else 4), zone
         for row in reminders:
             local = _local(row.due_at, zone)
-            assert local.weekday() < 5 and time(9) <= local.time() < time(18), (zone, local)
+            assert local.weekday() < 5, (zone, local)
+            assert time(9) <= local.time() < time(18), (zone, local)
         weeks = [c.week_start for c in await _checkins(world, person)]
         assert [w.weekday() for w in weeks] == [0] * len(weeks)
         assert len(set(weeks)) == len(weeks)
@@ -198,7 +200,8 @@ async def test_last_weeks_step_is_asked_about_and_feeds_goal_progress(
         stored = await session.get(Person, person.id)
         assert stored is not None
         checkin = await service.open_checkin(session, stored, clock())
-        assert checkin is not None and checkin.week_start.isoformat() == "2026-10-26"
+        assert checkin is not None
+        assert checkin.week_start.isoformat() == "2026-10-26"
         service.record_previous(checkin, StepDone.YES, clock())
         assert checkin.goal_progress == 4  # from the step alone, before any goal status
         checkin.goal_status = GoalStatus.ON_TRACK
@@ -224,7 +227,8 @@ async def test_answers_can_change_until_the_week_ends(
     person = await world.person("UEDIT", tz="America/Los_Angeles")
     await run_until(job_context, clock, datetime(2026, 10, 22, 18, tzinfo=UTC))
     [checkin] = await _checkins(world, person)
-    assert checkin.sent_at is not None and checkin.closes_at is not None
+    assert checkin.sent_at is not None
+    assert checkin.closes_at is not None
     # Sunday 23:59 their time: still open. Monday 00:00 their time: closed.
     for moment, outcome in (
         (checkin.closes_at - timedelta(minutes=1), Outcome.SAVED),
