@@ -24,9 +24,10 @@ from bot.domain import (
     ProgrammeMode,
     StepDone,
 )
+from bot.privacy.service import export_person, forget_person
 from bot.process.clock import SimulatedClock
 from scheduling.context import JobContext
-from storage.models import CheckIn, Membership, Person, ProgrammeRow
+from storage.models import CheckIn, Membership, OutboxMessage, Person, ProgrammeRow
 from tests.bot.checkins.conftest import START, ZONES, run_until, set_checkin_day
 from tests.bot.groups.factory import World
 
@@ -243,3 +244,49 @@ async def test_answers_can_change_until_the_week_ends(
         other = await service.own_checkin(session, world.team_id, "USOMEONE", checkin.id, START)
         assert other.outcome is Outcome.NOT_YOURS
     assert _local(checkin.closes_at, "America/Los_Angeles").weekday() == 0
+
+
+async def test_export_has_the_steps_and_notes_and_forget_removes_every_copy(
+    world: World, job_context: JobContext, clock: SimulatedClock
+) -> None:
+    await set_checkin_day(world, THURSDAY)
+    person = await world.person("UFORGET", tz="Europe/London")
+    await run_until(job_context, clock, datetime(2026, 10, 22, 12, tzinfo=UTC))
+    async with world.sessions() as session:
+        stored = await session.get(Person, person.id)
+        assert stored is not None
+        checkin = await service.open_checkin(session, stored, clock())
+        assert checkin is not None
+        answer = ModalAnswer(
+            rating=2,
+            goal_status=GoalStatus.STUCK,
+            met=False,
+            step="heron-saffron-311",
+            note="otter-violet-205",
+            step_shared=True,
+            previous_step_done=None,
+        )
+        # Not in a circle: sharing has nowhere to go, so the step stays private.
+        assert not await service.record_modal(session, checkin, stored, answer, clock())
+        await session.commit()
+    await run_until(job_context, clock, datetime(2026, 10, 29, 12, tzinfo=UTC))
+    assert "heron-saffron-311" in json.dumps([r.blocks for r in await world.outbox("checkin:")])
+
+    async with world.sessions() as session:
+        stored = await session.get(Person, person.id)
+        assert stored is not None
+        document = await export_person(session, stored, clock())
+        [first, _second] = document["checkins"]
+        assert (first["step"], first["note"], first["goal_status"]) == (
+            "heron-saffron-311",
+            "otter-violet-205",
+            "stuck",
+        )
+        summary = await forget_person(session, stored, clock())
+        await session.commit()
+    assert summary.checkins_deleted == 2
+    async with world.sessions() as session:
+        assert list(await session.scalars(select(CheckIn))) == []
+        left = list(await session.scalars(select(OutboxMessage)))
+    assert "heron-saffron-311" not in json.dumps([(r.key, r.text, r.blocks) for r in left])
+    assert not [r for r in left if r.key.startswith(("checkin:", "checkin-reminder:"))]
