@@ -29,7 +29,7 @@ from storage.models import (
 )
 
 # How many check-ins one tick plans, sends or reminds about per kind; the rest wait a minute.
-BATCH = 500
+BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
