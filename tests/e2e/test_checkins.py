@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.checkins.steps import checkin_key
 from bot.domain import GoalStatus, GroupState, MemberRole
+from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.modal_state import option_for, with_values
 from bot.fakes.slack import RecordedCall
@@ -319,7 +320,38 @@ async def test_commands_typed_in_the_dm_answer_as_the_slash_command(week: Week) 
     # Admin commands keep their check: a member is refused, as with the slash.
     refused = await week.dm(PEER, "admin settings")
     assert refused == all_text(await coach.ask("admin settings", PEER))
-    # A form needs a click: the answer is a button that opens it.
-    assert blocks.ACTION_DM_COMMAND in await week.dm(PEER, "profile")
     # No check-in open and not a command: a pointer to help.
     assert "help" in await week.dm(PEER, "good morning!")
+    # A form needs a click: the answer is a button, and the button opens the form.
+    assert blocks.ACTION_DM_COMMAND in await week.dm(PEER, "profile")
+    mark = len(week.fake.calls)
+    payload = coach.slack.block_action_payload(
+        blocks.ACTION_DM_COMMAND, user_id=PEER, value="profile"
+    )
+    assert (await coach.slack._post_interaction(payload)).status == 200
+    await coach.opened_view(PEER, PROFILE_CALLBACK_ID, after=mark)
+
+
+async def test_checkin_on_demand_and_answers_in_words(week: Week) -> None:
+    coach = week.coach
+    await coach.enrol(AUTHOR)
+    # Typed in the DM: this week's check-in message, with its buttons.
+    shown = await week.dm(AUTHOR, "checkin")
+    assert blocks.ACTION_OPEN in shown
+    assert "checkin_rate_5" in shown
+    # The slash command opens the modal for the same check-in.
+    mark = len(week.fake.calls)
+    await coach.command("checkin", AUTHOR)
+    view = await coach.opened_view(AUTHOR, blocks.CALLBACK_ID, after=mark)
+    checkin = await week.checkin_of(AUTHOR, "2026-12-07")
+    assert view["private_metadata"] == str(checkin.id)
+    # Unclear words get one question; the answer to it completes the check-in.
+    assert "how is your goal going" in await week.dm(AUTHOR, "on track but stuck, 4")
+    assert "usefulness 4/5" in await week.dm(AUTHOR, "some progress")
+    # Words that start like a command are an answer while a check-in is open.
+    assert "usefulness 5/5" in await week.dm(AUTHOR, "status: 5, achieved, we met")
+    done = await week.checkin_of(AUTHOR, "2026-12-07")
+    assert (done.rating, done.goal_status, done.met) == (5, GoalStatus.ACHIEVED, True)
+    # The scheduler does not send a second check-in that week.
+    await week.tick(_local_nine(AUTHOR, 10))
+    assert not [c for c in week.fake.calls if "weekly check-in" in str(c.args.get("text"))][1:]
