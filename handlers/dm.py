@@ -22,6 +22,7 @@ from bot.commands.intents import Malformed, interpret, interpret_parsed
 from bot.enrolment import service as enrolment
 from bot.process.deps import Deps, deps_of
 from bot.slack.blocks.checkin import ACTION_DM_COMMAND, reply
+from bot.slack.blocks.progress import database_busy_message
 from bot.slack.copy import checkins as copy
 from bot.slack.copy.text import SLASH_COMMAND
 from handlers.actions import busy_answered
@@ -29,6 +30,7 @@ from handlers.commands import CommandContext, run_typed
 from handlers.dedup import action_key, claim_in
 from handlers.identify import Reply
 from handlers.payload import parties
+from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,21 @@ class DmCommandContext(CommandContext):
 
 
 async def answer_direct_message(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+    claim_key: str | None,
+) -> None:
+    try:
+        await _answer(event, body, client, context, claim_key)
+    except DATABASE_UNAVAILABLE_ERRORS as exc:
+        # Nothing was saved; their words are still there in the DM to send again.
+        logger.warning("database unavailable during a DM: %s", type(exc).__name__)
+        await dm_poster(client, str(event["channel"]))(**database_busy_message())
+
+
+async def _answer(
     event: dict[str, Any],
     body: dict[str, Any],
     client: AsyncWebClient,
