@@ -248,7 +248,11 @@ async def _save(
         await _show(client, view_id, with_notice(form, copy.NOT_SAVED))
         return
     logger.info("check-in %s answered in the modal", checkin_id)
-    words = copy.SAVED + (f" {copy.STEP_SHARED}" if shared else "")
+    words = copy.SAVED
+    if shared:
+        words += f" {copy.STEP_SHARED}"
+    elif answer.step_shared:
+        words += f" {copy.STEP_KEPT_PRIVATE}"
     await _show(client, view_id, status_modal(copy.MODAL_TITLE, words, close=progress_copy.DONE))
     await send_dm(client, user_id, blocks.reply(words))
 

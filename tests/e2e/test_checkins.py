@@ -345,6 +345,23 @@ async def test_checkin_on_demand_and_answers_in_words(week: Week) -> None:
     view = await coach.opened_view(AUTHOR, blocks.CALLBACK_ID, after=mark)
     checkin = await week.checkin_of(AUTHOR, "2026-12-07")
     assert view["private_metadata"] == str(checkin.id)
+    # Not in a circle: a step ticked for sharing stays private, and they are told so.
+    values = with_values(
+        view,
+        {
+            blocks.BLOCK_RATING: {"selected_option": option_for(view, blocks.BLOCK_RATING, "2")},
+            blocks.BLOCK_GOAL: {"selected_option": option_for(view, blocks.BLOCK_GOAL, "stuck")},
+            blocks.BLOCK_STEP: {"value": "Book a slot"},
+            blocks.BLOCK_SHARE: {
+                "selected_options": [option_for(view, blocks.BLOCK_SHARE, blocks.SHARE_VALUE)]
+            },
+        },
+    )
+    mark = len(week.fake.calls)
+    await coach.submit(blocks.CALLBACK_ID, view, values, AUTHOR)
+    assert "stays private" in all_text(await coach.dm_after(AUTHOR, mark))
+    await week.server.dispatcher.dispatch_once()
+    assert "Book a slot" not in json.dumps([c.args for c in week.fake.calls[mark:]])
     # Unclear words get one question; the answer to it completes the check-in.
     assert "how is your goal going" in await week.dm(AUTHOR, "on track but stuck, 4")
     assert "usefulness 4/5" in await week.dm(AUTHOR, "some progress")

@@ -76,6 +76,7 @@ SAVED_PREVIOUS: Final = (
 )
 PREVIOUS_WORDS: Final = {"yes": "you did it", "partly": "partly done", "no": "not this time"}
 STEP_SHARED: Final = "Your step was shared with your circle."
+STEP_KEPT_PRIVATE: Final = "You are not in a circle right now, so your step stays private."
 CLOSED: Final = (
     "This week's check-in has closed — thank you! A new one arrives on your check-in day."
 )
