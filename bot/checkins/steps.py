@@ -12,7 +12,7 @@ or a restart neither repeats nor skips one.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.checkins import timing
 from bot.checkins.service import previous_step_of
@@ -24,11 +24,11 @@ from storage.repositories.checkins import CheckInRepository
 logger = logging.getLogger(__name__)
 
 
-def checkin_key(person_id: int, week_start: object) -> str:
+def checkin_key(person_id: int, week_start: date) -> str:
     return f"checkin:{person_id}:{week_start}"
 
 
-def reminder_key(person_id: int, week_start: object) -> str:
+def reminder_key(person_id: int, week_start: date) -> str:
     return f"checkin-reminder:{person_id}:{week_start}"
 
 

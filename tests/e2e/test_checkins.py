@@ -274,7 +274,7 @@ async def test_a_week_of_check_ins_keeps_what_people_wrote_private(
         for c in fake.calls
         if c.method == "chat.postMessage"
         and (c.args.get("metadata") or {}).get("event_payload", {}).get("key")
-        == checkin_key(second.person_id, "2026-12-14")
+        == checkin_key(second.person_id, date(2026, 12, 14))
     ]
     assert STEP_MARK in all_text(nudge.args)
     assert _dm_of(nudge, AUTHOR, fake)
