@@ -74,3 +74,26 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after too many attempts; shown to admins with a retry button
     CANCELLED = "cancelled"  # no longer wanted (the group met, the person left)
+
+
+class GoalStatus(StrEnum):
+    """How a person says their goal is going, in a weekly check-in."""
+
+    ON_TRACK = "on_track"
+    SOME_PROGRESS = "some_progress"
+    STUCK = "stuck"
+    ACHIEVED = "achieved"
+
+
+class StepDone(StrEnum):
+    """Whether last week's committed next step happened."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+# The programmes' check-in day when an admin has not chosen one: Thursday (0 = Monday).
+DEFAULT_CHECKIN_WEEKDAY = 3
+# Check-ins go out on working days only: Monday (0) to Friday (4).
+LAST_CHECKIN_WEEKDAY = 4

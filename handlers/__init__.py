@@ -2,7 +2,7 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, events, group_actions, programmes, views
+from handlers import actions, checkins, commands, dm, events, group_actions, programmes, views
 
 
 def register_all(app: AsyncApp) -> None:
@@ -11,4 +11,6 @@ def register_all(app: AsyncApp) -> None:
     group_actions.register(app)
     views.register(app)
     events.register(app)
+    checkins.register(app)
+    dm.register(app)
     programmes.register(app)

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec
+from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec, Unknown
 from bot.commands.intents import (
     AdminInvite,
     AdminRoundNow,
@@ -27,6 +27,7 @@ from bot.enrolment import service as enrolment
 from bot.privacy import service as privacy
 from bot.process.deps import Deps, deps_of
 from bot.slack.admins import is_admin, shows_admin_commands
+from bot.slack.blocks.checkin import form_button_message
 from bot.slack.blocks.commands import (
     admin_commands_message,
     help_message,
@@ -51,9 +52,10 @@ from bot.slack.blocks.programmes import leave_choice_message
 from bot.slack.blocks.progress import database_busy_message
 from bot.slack.copy.text import SLASH_COMMAND
 from bot.slack.users import SlackUser
+from handlers.checkins import open_this_week
 from handlers.dedup import already_done, claim_in, command_key, in_flight_of
 from handlers.flows import open_profile_editor, start_find
-from handlers.identify import identify
+from handlers.identify import Reply, identify
 from handlers.modals import open_settings_modal
 from handlers.preview import match_preview
 from handlers.programmes import ask_round_now, invite_channel, open_programmes_modal
@@ -69,7 +71,7 @@ class CommandContext:
         self,
         command: dict[str, Any],
         client: AsyncWebClient,
-        respond: AsyncRespond,
+        respond: Reply,
         deps: Deps,
     ) -> None:
         self.command = command
@@ -79,7 +81,8 @@ class CommandContext:
         self.user_id: str = command["user_id"]
         self.team_id: str = command["team_id"]
         self.team_name: str | None = command.get("team_domain")
-        self.trigger_id: str = command.get("trigger_id", "")
+        # Empty for a command typed in the DM: no modal can be opened without one.
+        self.trigger_id: str = command.get("trigger_id") or ""
         # Written in the transaction of a command that changes state, so a repeat does nothing.
         self.claim_key: str | None = command_key(command)
 
@@ -88,6 +91,9 @@ class CommandContext:
 
 
 Flow = Callable[[CommandContext, SlackUser, Intent], Awaitable[None]]
+
+# Commands that always open a form: typed in the DM, they answer with a button that opens it.
+_FORM_COMMANDS = frozenset({"profile", "admin settings", "admin programmes"})
 
 
 async def on_peercoach(
@@ -140,7 +146,37 @@ async def _after_ack(ctx: CommandContext, name: str, spec: CommandSpec, intent: 
         if not spec.available:
             await ctx.reply(**not_available_message(spec))
             return
+    if not ctx.trigger_id and name in _FORM_COMMANDS:
+        await ctx.reply(**form_button_message(name))
+        return
     await _FLOWS[name](ctx, user, intent)
+
+
+async def run_typed(ctx: CommandContext, intent: Intent | Malformed | Unknown) -> None:
+    """A command typed in the DM (or sent by its "Open" button): the slash command's answers,
+    each as a reply, since there is no ack to answer in."""
+    if isinstance(intent, Malformed):
+        await ctx.reply(**malformed_command_message(intent))
+        return
+    if isinstance(intent, Unknown):
+        await ctx.reply(**unknown_command_message(intent))
+        return
+    name = command_name(intent)
+    if name == "help":
+        for_admin = ctx.user_id in ctx.deps.admins
+        await ctx.reply(**help_message(for_admin=for_admin))
+        if not for_admin and await shows_admin_commands(ctx.client, ctx.user_id, ctx.deps.admins):
+            await ctx.reply(**admin_commands_message())
+        return
+    spec = _spec(name)
+    if not spec.available and spec.audience is not Audience.ADMIN:
+        await ctx.reply(**not_available_message(spec))
+        return
+    try:
+        await _after_ack(ctx, name, spec, intent)
+    except DATABASE_UNAVAILABLE_ERRORS as exc:
+        logger.warning("database unavailable during %r: %s", name, type(exc).__name__)
+        await ctx.reply(**database_busy_message())
 
 
 async def _help(
@@ -170,6 +206,15 @@ def _spec(name: str) -> CommandSpec:
 
 async def _find(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     assert isinstance(intent, Find | OfferMentoring)
+    if not ctx.trigger_id:
+        # Without a profile, joining starts with the profile form: that needs a click.
+        async with ctx.deps.sessions() as session:
+            person = await enrolment.get_person(session, ctx.team_id, user.id)
+            profile = await enrolment.profile_of(session, person)
+        if profile is None:
+            typed = str(ctx.command.get("text") or command_name(intent))
+            await ctx.reply(**form_button_message(typed))
+            return
     await start_find(
         ctx.client,
         ctx.deps,
@@ -291,6 +336,17 @@ async def _export(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     await ctx.reply(**export_sent_message())
 
 
+async def _checkin(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await open_this_week(
+        ctx.client,
+        ctx.deps,
+        team_id=ctx.team_id,
+        user_id=user.id,
+        trigger_id=ctx.trigger_id,
+        reply=ctx.reply,
+    )
+
+
 async def _admin_commands(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     await ctx.reply(**admin_commands_message())
 
@@ -330,6 +386,7 @@ _FLOWS: dict[str, Flow] = {
     "leave": _leave,
     "forget": _forget,
     "export": _export,
+    "checkin": _checkin,
     "admin": _admin_commands,
     "admin settings": _admin_settings,
     "admin programmes": _admin_programmes,

@@ -1,4 +1,5 @@
-"""Events API listeners: the App Home tab and direct messages to the bot.
+"""Events API listeners: the App Home tab and direct messages to the bot (commands typed
+without the slash, check-in answers in plain words: see `handlers.dm`).
 
 Bolt acknowledges an event before its listener runs. The event's effect is a Slack call, so
 its claim (by event_id) is committed right after that call succeeds: a failed attempt leaves
@@ -14,8 +15,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.process.deps import deps_of
-from bot.slack.blocks.home import dm_reply
 from handlers.dedup import already_done, event_key, in_flight_of, record_done
+from handlers.dm import answer_direct_message
 from handlers.home import publish_home
 
 
@@ -47,15 +48,30 @@ async def on_direct_message(
     # Edits, joins and bot echoes carry a subtype; only a person's own new message gets an answer.
     if event.get("subtype") or event.get("bot_id"):
         return
-    await _once(
-        body, context, lambda: client.chat_postMessage(channel=event["channel"], text=dm_reply())
-    )
+    key = event_key(body)
+    await _once(body, context, lambda: answer_direct_message(event, body, client, context, key))
 
 
 async def _im_only(event: dict[str, Any]) -> bool:
-    return event.get("channel_type") == "im"
+    # A person's own new text in the DM only: files shared, edits and bot echoes carry a
+    # subtype or a bot_id and are left to the listeners made for them (Bolt runs only the
+    # first listener that matches).
+    return (
+        event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id")
+    )
+
+
+async def _ignored(event: dict[str, Any]) -> bool:
+    # Edits, deletions, joins and the bot's own echoes: acknowledged and left alone. Files
+    # shared with the bot are not ours to ignore: a listener of their own reads them.
+    return not await _im_only(event) and event.get("subtype") != "file_share"
+
+
+async def _ignore() -> None:
+    return None
 
 
 def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(on_app_home_opened)
     app.event("message", matchers=[_im_only])(on_direct_message)
+    app.event("message", matchers=[_ignored])(_ignore)

@@ -37,9 +37,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import false
 
 from bot.domain import (
+    DEFAULT_CHECKIN_WEEKDAY,
     MAX_GOALS,
     Cadence,
     EnrolmentState,
+    GoalStatus,
     GroupState,
     MeetingStatus,
     MemberRole,
@@ -48,6 +50,7 @@ from bot.domain import (
     OutboxStatus,
     ProgrammeKind,
     ProgrammeMode,
+    StepDone,
 )
 from storage.base import Base
 from storage.types import clock_now
@@ -222,6 +225,8 @@ class ProgrammeRow(Base):
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint("intro_hour BETWEEN 0 AND 23", name="intro_hour_range"),
         CheckConstraint("group_size BETWEEN 2 AND 6", name="group_size_range"),
+        # Check-ins go out on working days only.
+        CheckConstraint("checkin_weekday BETWEEN 0 AND 4", name="checkin_weekday_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -246,6 +251,12 @@ class ProgrammeRow(Base):
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock_now)
     updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
+    # The day members get their weekly check-in, at 09:00 their time (0 = Monday, 4 = Friday).
+    checkin_weekday: Mapped[int] = mapped_column(
+        SmallInteger,
+        default=DEFAULT_CHECKIN_WEEKDAY,
+        server_default=str(DEFAULT_CHECKIN_WEEKDAY),
+    )
 
 
 class Membership(Base):
@@ -395,13 +406,33 @@ class Meeting(Base):
 
 
 class CheckIn(Base):
-    """A person's weekly check-in: private to them (admins only ever see aggregates)."""
+    """A person's weekly check-in: private to them (admins only ever see aggregates).
+
+    One per person and local week (Monday `week_start`), whatever the number of programmes.
+    The row is planned ahead with `due_at` (09:00 their time on the check-in day); `sent_at`,
+    `remind_at` and `reminded_at` track its delivery, and the answers may be changed until
+    `closes_at`, the end of their local week. `note` is seen by its author only; `step` also
+    by their circle when `step_shared` is set."""
 
     __tablename__ = "checkins"
     __table_args__ = (
         UniqueConstraint("person_id", "week_start"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         CheckConstraint("goal_progress BETWEEN 1 AND 5", name="goal_progress_range"),
+        # Only check-ins still to send, or still to remind about, are in these: a short scan
+        # on every tick, whatever the history.
+        Index(
+            "ix_checkins_due_unsent",
+            "due_at",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
+        Index(
+            "ix_checkins_remind_due",
+            "remind_at",
+            postgresql_where=text("reminded_at IS NULL"),
+            sqlite_where=text("reminded_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -411,9 +442,26 @@ class CheckIn(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     week_start: Mapped[date] = mapped_column(Date)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
+    # 1 to 5, derived from the goal status and whether last week's step happened.
     goal_progress: Mapped[int | None] = mapped_column(SmallInteger)
     note: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
+    # The programme whose check-in day was used; NULL for one asked for with `checkin`.
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="SET NULL")
+    )
+    goal_status: Mapped[GoalStatus | None] = mapped_column(_string_enum(GoalStatus, "goal_status"))
+    met: Mapped[bool | None]
+    step: Mapped[str | None] = mapped_column(Text)
+    step_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    previous_step_done: Mapped[StepDone | None] = mapped_column(_string_enum(StepDone, "step_done"))
+    due_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    remind_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime | None] = mapped_column(default=clock_now)
+    updated_at: Mapped[datetime | None] = mapped_column(default=clock_now, onupdate=clock_now)
 
 
 class AnonymousTally(Base):

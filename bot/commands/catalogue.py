@@ -68,7 +68,7 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         available=True,
     ),
     CommandSpec("question", "question", "Get a reflective question for your next meeting"),
-    CommandSpec("checkin", "checkin", "Answer this week's short check-in"),
+    CommandSpec("checkin", "checkin", "Answer this week's short check-in", available=True),
     CommandSpec("export", "export", "Get a file with everything stored about you", available=True),
     CommandSpec("forget", "forget", "Delete your personal data", available=True),
     CommandSpec("help", "help", "Show this help", available=True),

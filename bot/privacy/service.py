@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person
 from storage.repositories import PrivacyRepository, ProgrammeRepository
+from storage.repositories.checkins import CheckInRepository
 
 EXPORT_FORMAT: Final = "peercoach-export"
 EXPORT_VERSION: Final = 1
@@ -103,8 +104,16 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
             {
                 "week_start": _date(checkin.week_start),
                 "rating": checkin.rating,
+                "goal_status": None if checkin.goal_status is None else checkin.goal_status.value,
                 "goal_progress": checkin.goal_progress,
+                "met": checkin.met,
+                "previous_step_done": (
+                    None if checkin.previous_step_done is None else checkin.previous_step_done.value
+                ),
+                "step": checkin.step,
+                "step_shared": checkin.step_shared,
                 "note": checkin.note,
+                "sent_at": _datetime(checkin.sent_at),
                 "answered_at": _datetime(checkin.answered_at),
             }
             for checkin in checkins
@@ -139,6 +148,8 @@ async def forget_person(session: AsyncSession, person: Person, now: datetime) ->
         checkins=checkins_answered,
     )
 
+    # The outbox keeps what was sent, and check-in messages quote the person's steps.
+    await CheckInRepository(session).delete_messages(person.id)
     checkins_deleted = await repository.delete_checkins(person.id)
     do_not_pair_deleted = await repository.delete_own_do_not_pair(person.id)
     # Other people's entries blocking this Slack id go too: no table may keep their id after

@@ -69,6 +69,7 @@ def input_of(programme: ProgrammeRow) -> ProgrammeInput:
         kind=programme.kind,
         starts_on=programme.starts_on,
         ends_on=programme.ends_on,
+        checkin_weekday=programme.checkin_weekday,
     )
 
 
@@ -105,6 +106,7 @@ async def save_programme(
         "home_channel_id": data.home_channel_id,
         "starts_on": data.starts_on,
         "ends_on": data.ends_on,
+        "checkin_weekday": data.checkin_weekday,
     }
     if programme_id is None:
         created = await repository.create(team_id, values, now=now)

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
-from bot.domain import Cadence, ProgrammeKind, ProgrammeMode
+from bot.domain import (
+    DEFAULT_CHECKIN_WEEKDAY,
+    LAST_CHECKIN_WEEKDAY,
+    Cadence,
+    ProgrammeKind,
+    ProgrammeMode,
+)
 from bot.slack import view_state
 from bot.slack.copy import programmes as copy
 
@@ -29,6 +35,7 @@ BLOCK_NAME: Final = "programme_name"
 BLOCK_MODE: Final = "programme_mode"
 BLOCK_CADENCE: Final = "programme_cadence"
 BLOCK_WEEKDAY: Final = "programme_weekday"
+BLOCK_CHECKIN_DAY: Final = "programme_checkin_day"
 BLOCK_INTRO_HOUR: Final = "programme_intro_hour"
 BLOCK_GROUP_SIZE: Final = "programme_group_size"
 BLOCK_CHANNEL: Final = "programme_channel"
@@ -39,6 +46,7 @@ ACTION_NAME: Final = "name"
 ACTION_MODE: Final = "mode"
 ACTION_CADENCE: Final = "cadence"
 ACTION_WEEKDAY: Final = "weekday"
+ACTION_CHECKIN_DAY: Final = "checkin_weekday"
 ACTION_INTRO_HOUR: Final = "intro_hour"
 ACTION_GROUP_SIZE: Final = "group_size"
 ACTION_CHANNEL: Final = "home_channel"
@@ -51,6 +59,8 @@ MODES: Final = tuple(ProgrammeMode)
 CADENCES: Final = tuple(Cadence)
 KINDS: Final = tuple(ProgrammeKind)
 WEEKDAYS: Final = tuple(range(7))
+# Check-ins go out on working days only.
+CHECKIN_DAYS: Final = tuple(range(LAST_CHECKIN_WEEKDAY + 1))
 INTRO_HOURS: Final = tuple(range(24))
 GROUP_SIZES: Final = tuple(range(2, 7))
 CIRCLE_SIZES: Final = tuple(range(3, 7))
@@ -73,6 +83,7 @@ class ProgrammeInput:
     kind: ProgrammeKind
     starts_on: date | None
     ends_on: date | None
+    checkin_weekday: int = DEFAULT_CHECKIN_WEEKDAY
 
 
 def metadata(programme_id: int | None) -> str:
@@ -153,6 +164,15 @@ def parse_submission(values: Mapping[str, Any], *, today: date) -> ProgrammeInpu
     size = _choice(
         values, BLOCK_GROUP_SIZE, ACTION_GROUP_SIZE, {str(n): n for n in GROUP_SIZES}, errors
     )
+    checkin_day = DEFAULT_CHECKIN_WEEKDAY
+    if view_state.element(values, BLOCK_CHECKIN_DAY, ACTION_CHECKIN_DAY) is not None:
+        checkin_day = _choice(
+            values,
+            BLOCK_CHECKIN_DAY,
+            ACTION_CHECKIN_DAY,
+            {str(d): d for d in CHECKIN_DAYS},
+            errors,
+        )
     channel = _channel(values, errors)
     kind = _choice(values, BLOCK_KIND, ACTION_KIND, {k.value: k for k in KINDS}, errors)
     starts = _date(values, BLOCK_STARTS, ACTION_STARTS, errors)
@@ -192,4 +212,5 @@ def parse_submission(values: Mapping[str, Any], *, today: date) -> ProgrammeInpu
         kind=kind,
         starts_on=starts if kind is ProgrammeKind.COHORT else None,
         ends_on=ends if kind is ProgrammeKind.COHORT else None,
+        checkin_weekday=checkin_day,
     )

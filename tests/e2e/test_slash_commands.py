@@ -87,7 +87,7 @@ async def test_gibberish_gets_the_list_without_a_wild_guess(slack: SlackRequestS
 
 
 async def test_a_command_not_built_yet_says_so(slack: SlackRequestSender) -> None:
-    sent = await slack.command("checkin", user_id=USER)
+    sent = await slack.command("question", user_id=USER)
     assert sent.status == 200
     assert "not available in this version" in sent.json["text"]
 

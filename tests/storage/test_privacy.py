@@ -437,8 +437,17 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
             "recorded_by_me": False,
         },
     ]
+    empty = {
+        "goal_status": None,
+        "met": None,
+        "previous_step_done": None,
+        "step": None,
+        "step_shared": False,
+        "sent_at": None,
+    }
     assert document["checkins"] == [
         {
+            **empty,
             "week_start": "2024-04-08",
             "rating": 4,
             "goal_progress": 4,
@@ -446,6 +455,7 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
             "answered_at": "2024-04-12T17:00:00+00:00",
         },
         {
+            **empty,
             "week_start": "2024-04-15",
             "rating": 3,
             "goal_progress": 3,
@@ -453,6 +463,7 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
             "answered_at": "2024-04-19T17:00:00+00:00",
         },
         {
+            **empty,
             "week_start": "2024-04-22",
             "rating": None,
             "goal_progress": None,

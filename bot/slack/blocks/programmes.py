@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain import DEFAULT_CHECKIN_WEEKDAY
 from bot.enrolment.home_state import AdminProgramme
 from bot.programmes import form as pf
 from bot.programmes.form import ProgrammeInput
@@ -388,6 +389,16 @@ def programme_form(
                 pf.ACTION_WEEKDAY,
                 [(str(d), copy.WEEKDAYS[d]) for d in pf.WEEKDAYS],
                 str(c.weekday) if c else "0",
+            ),
+        ),
+        _input(
+            pf.BLOCK_CHECKIN_DAY,
+            copy.CHECKIN_DAY_LABEL,
+            copy.CHECKIN_DAY_HINT,
+            _select(
+                pf.ACTION_CHECKIN_DAY,
+                [(str(d), copy.WEEKDAYS[d]) for d in pf.CHECKIN_DAYS],
+                str(c.checkin_weekday) if c else str(DEFAULT_CHECKIN_WEEKDAY),
             ),
         ),
         _input(

@@ -127,6 +127,10 @@ CADENCE_OPTIONS: Final[dict[str, str]] = {
 }
 WEEKDAY_LABEL: Final = "Round day"
 WEEKDAY_HINT: Final = "The day of the week each round starts."
+CHECKIN_DAY_LABEL: Final = "Check-in day"
+CHECKIN_DAY_HINT: Final = (
+    "Members get their short weekly check-in at 09:00 their time on this day (weekdays only)."
+)
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 INTRO_HOUR_LABEL: Final = "Introductions at"
 INTRO_HOUR_HINT: Final = "Local time of each group: never outside 08:00-20:00 for anyone in it."

@@ -84,7 +84,6 @@ def test_commands_of_later_features_are_marked_unavailable() -> None:
     # Reflective questions, check-ins and digests come with later features.
     assert [s.name for s in CATALOGUE if not s.available] == [
         "question",
-        "checkin",
         "admin digest",
         "admin questions",
     ]
@@ -128,7 +127,7 @@ def test_words_after_admin_that_name_no_admin_command_are_a_mistyped_command() -
             ],
         ),
         (Audience.ADMIN, False, ["admin digest", "admin questions"]),
-        (Audience.EVERYONE, False, ["question", "checkin"]),
+        (Audience.EVERYONE, False, ["question"]),
     ],
 )
 def test_lists_split_by_audience_and_by_whether_built(

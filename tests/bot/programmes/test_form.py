@@ -168,3 +168,18 @@ def test_fuzzed_payload_never_raises() -> None:
             values[block] = rng.choice(junk)
         result = parse_submission(values, today=TODAY)
         assert isinstance(result, ProgrammeInput | dict)
+
+
+def test_the_check_in_day_is_a_weekday_and_round_trips() -> None:
+    view = programme_form(EVERGREEN, programme_id=7)
+    assert [o["value"] for o in _select_options(view, pf.BLOCK_CHECKIN_DAY)] == list("01234")
+    parsed = parse_submission(_option(view, pf.BLOCK_CHECKIN_DAY, "1"), today=TODAY)
+    assert isinstance(parsed, ProgrammeInput)
+    assert parsed.checkin_weekday == 1
+    forged = _edit(view, pf.BLOCK_CHECKIN_DAY, selected_option={"value": "5"})
+    assert parse_submission(forged, today=TODAY) == {pf.BLOCK_CHECKIN_DAY: copy.ERROR_CHOOSE}
+
+
+def _select_options(view: dict[str, Any], block_id: str) -> list[dict[str, Any]]:
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return list(block["element"]["options"])
