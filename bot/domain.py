@@ -74,3 +74,21 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after too many attempts; shown to admins with a retry button
     CANCELLED = "cancelled"  # no longer wanted (the group met, the person left)
+
+
+class QuestionTheme(StrEnum):
+    """What a reflective question is about; goal tags map onto these (bot.questions.themes)."""
+
+    GOALS = "goals"
+    FEEDBACK = "feedback"
+    GROWTH = "growth"
+    CAREER = "career"
+    LEADERSHIP = "leadership"
+    WELLBEING = "wellbeing"
+    COLLABORATION = "collaboration"
+
+
+class QuestionSource(StrEnum):
+    CURATED = "curated"  # peercoach's own bank, shared by every workspace
+    ADMIN = "admin"  # added by a workspace's admin, for that workspace only
+    LLM = "llm"  # drafted for one group from its goal tags and a theme

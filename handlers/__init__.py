@@ -2,7 +2,7 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, events, group_actions, programmes, views
+from handlers import actions, commands, events, group_actions, programmes, questions, views
 
 
 def register_all(app: AsyncApp) -> None:
@@ -12,3 +12,4 @@ def register_all(app: AsyncApp) -> None:
     views.register(app)
     events.register(app)
     programmes.register(app)
+    questions.register(app)

@@ -35,8 +35,10 @@ APP_TABLES = {
     "programmes",
     "memberships",
     "outbox",
+    "questions",
+    "question_seen",
 }
-HEAD = "0003"
+HEAD = "0004"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
