@@ -3,6 +3,7 @@ of junk, error and silence falls back to the bank with a counted log line."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -11,7 +12,8 @@ import pytest
 
 from bot.domain import QuestionTheme
 from bot.fakes.openai import GOOD_QUESTION, JUNK, Failure, FakeOpenAI, Reply, Silence
-from bot.questions.drafts import Drafter, Reason, Rejected, check_draft
+from bot.process.config import ConfigError, load_settings
+from bot.questions.drafts import Drafter, Reason, Rejected, check_draft, drafter_for
 
 SEEN = ["What gave you energy this week, and what drained it?"]
 
@@ -117,3 +119,35 @@ async def test_the_fallback_count_runs_on(
 async def test_a_wrong_key_falls_back(fake_openai: FakeOpenAI) -> None:
     drafter = Drafter(api_key="sk-wrong", model="m", base_url=fake_openai.base_url, timeout=2)
     assert await drafter.draft(tags=[], theme=QuestionTheme.GOALS, seen=[], ref="group 1") is None
+
+
+def test_a_key_without_the_openai_package_is_a_start_up_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = importlib.util.find_spec
+    # No wire to cut here: the package is installed for the tests, so its absence is faked.
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "openai" else real(name, *a)
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_settings(_env_file=None, OPENAI_API_KEY="sk-test")
+    (problem,) = raised.value.problems
+    assert problem.startswith("OPENAI_API_KEY is invalid")
+    assert "peercoach[llm]" in problem
+    assert drafter_for(load_settings(_env_file=None)) is None
+
+
+def test_the_settings_name_the_model_and_endpoint_of_the_drafter() -> None:
+    settings = load_settings(
+        _env_file=None,
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL="http://127.0.0.1:9/v1",
+        OPENAI_MODEL="my-model",
+    )
+    drafter = drafter_for(settings)
+    assert drafter is not None
+    assert (drafter.model, drafter.base_url, drafter.timeout) == (
+        "my-model",
+        "http://127.0.0.1:9/v1",
+        10.0,
+    )
