@@ -87,11 +87,12 @@ class Picker:
         await self.give(people, found.id, group_id=group_id)
         return Chosen(found.id, found.theme, found.text, found.source)
 
-    async def store_draft(self, theme: QuestionTheme, text: str) -> Question:
-        """A drafted question as a row of its own (or the row that already has its text)."""
+    async def store_draft(self, theme: QuestionTheme, text: str) -> Question | None:
+        """A drafted question as a row of its own (or the row that already has its text);
+        None when those words are a question the workspace's admins retired."""
         existing = await self._repo.by_text(self.team_id, text)
         if existing is not None:
-            return existing
+            return existing if existing.retired_at is None else None
         return await self._repo.add(
             team_id=self.team_id, theme=theme, text=text, source=QuestionSource.LLM, now=self.now
         )

@@ -18,7 +18,7 @@ from bot.domain import QuestionSource, QuestionTheme
 from bot.enrolment.service import ensure_workspace, get_person, is_taking_part
 from bot.questions.drafts import Drafter
 from bot.questions.picker import Chosen, Picker, group_themes
-from bot.questions.selection import SEEN_WITHIN, pick_theme
+from bot.questions.selection import pick_theme
 from storage.models import Person, Question
 from storage.repositories.processed import ProcessedRequestRepository
 from storage.repositories.questions import QuestionRepository
@@ -48,9 +48,8 @@ async def draft_for(
     tags, themes = group_themes(people)
     theme = pick_theme(themes, seed)
     async with sessions() as session:
-        seen = await QuestionRepository(session).seen_texts(
-            [p.id for p in people], since=now - SEEN_WITHIN
-        )
+        # Everything they were ever sent: a draft close to any of it is not fresh.
+        seen = await QuestionRepository(session).seen_texts([p.id for p in people])
     text = await drafter.draft(tags=tags, theme=theme, seen=seen, ref=ref)
     return Draft(theme, text) if text is not None else None
 
@@ -68,8 +67,8 @@ async def give_question(
     """The draft (stored, source llm) or a question from the bank, recorded as sent to each
     of `people`, in the caller's transaction."""
     picker = await Picker.load(session, team_id, [p.id for p in people], now=now)
-    if draft is not None:
-        row = await picker.store_draft(draft.theme, draft.text)
+    row = await picker.store_draft(draft.theme, draft.text) if draft is not None else None
+    if row is not None:
         await picker.give(people, row.id, group_id=group_id)
         return Chosen(row.id, row.theme, row.text, row.source)
     return await picker.pick(people, seed=seed, group_id=group_id)

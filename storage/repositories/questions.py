@@ -127,14 +127,14 @@ class QuestionRepository:
                 found[person_id][question_id] = seen_at
         return found
 
-    async def seen_texts(self, person_ids: Sequence[int], *, since: datetime) -> list[str]:
-        """The texts of the questions any of these people was sent since `since`."""
+    async def seen_texts(self, person_ids: Sequence[int]) -> list[str]:
+        """The texts of the questions any of these people was ever sent."""
         if not person_ids:
             return []
         rows = await self._session.scalars(
             select(Question.text)
             .join(QuestionSeen, QuestionSeen.question_id == Question.id)
-            .where(QuestionSeen.person_id.in_(list(person_ids)), QuestionSeen.seen_at >= since)
+            .where(QuestionSeen.person_id.in_(list(person_ids)))
             .distinct()
         )
         return list(rows)
