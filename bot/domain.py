@@ -97,3 +97,21 @@ class StepDone(StrEnum):
 DEFAULT_CHECKIN_WEEKDAY = 3
 # Check-ins go out on working days only: Monday (0) to Friday (4).
 LAST_CHECKIN_WEEKDAY = 4
+
+
+class QuestionTheme(StrEnum):
+    """What a reflective question is about; goal tags map onto these (bot.questions.themes)."""
+
+    GOALS = "goals"
+    FEEDBACK = "feedback"
+    GROWTH = "growth"
+    CAREER = "career"
+    LEADERSHIP = "leadership"
+    WELLBEING = "wellbeing"
+    COLLABORATION = "collaboration"
+
+
+class QuestionSource(StrEnum):
+    CURATED = "curated"  # peercoach's own bank, shared by every workspace
+    ADMIN = "admin"  # added by a workspace's admin, for that workspace only
+    LLM = "llm"  # drafted for one group from its goal tags and a theme

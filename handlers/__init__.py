@@ -2,7 +2,17 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, checkins, commands, dm, events, group_actions, programmes, views
+from handlers import (
+    actions,
+    checkins,
+    commands,
+    dm,
+    events,
+    group_actions,
+    programmes,
+    questions,
+    views,
+)
 
 
 def register_all(app: AsyncApp) -> None:
@@ -14,3 +24,4 @@ def register_all(app: AsyncApp) -> None:
     checkins.register(app)
     dm.register(app)
     programmes.register(app)
+    questions.register(app)

@@ -59,6 +59,7 @@ from handlers.identify import Reply, identify
 from handlers.modals import open_settings_modal
 from handlers.preview import match_preview
 from handlers.programmes import ask_round_now, invite_channel, open_programmes_modal
+from handlers.questions import ask_question, open_questions_modal
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -373,6 +374,16 @@ async def _admin_match_preview(ctx: CommandContext, user: SlackUser, intent: Int
     await ctx.reply(**await match_preview(ctx.deps, ctx.team_id))
 
 
+async def _question(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await ask_question(ctx.deps, ctx.team_id, user.id, ctx.reply, claim_key=ctx.claim_key)
+
+
+async def _admin_questions(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await open_questions_modal(
+        ctx.client, ctx.trigger_id, ctx.team_id, ctx.team_name, ctx.deps, reply=ctx.reply
+    )
+
+
 _FLOWS: dict[str, Flow] = {
     "find": _find,
     "find circle": _find,
@@ -393,6 +404,8 @@ _FLOWS: dict[str, Flow] = {
     "admin invite": _admin_invite,
     "admin round now": _admin_round_now,
     "admin match preview": _admin_match_preview,
+    "question": _question,
+    "admin questions": _admin_questions,
 }
 
 

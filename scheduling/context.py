@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.process.deps import Clock
+from bot.questions.drafts import Drafter
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,8 @@ class JobContext:
     clock: Clock
     # The app's Web API client, for jobs that read from Slack (statuses before a round).
     slack: AsyncWebClient | None = None
+    # Drafts reflective questions when an LLM is configured; None: the bank alone.
+    drafter: Drafter | None = None
 
 
 _CONTEXTS: dict[str, JobContext] = {}

@@ -43,6 +43,7 @@ STEPS: Final[tuple[str, ...]] = (
     "bot.rounds.steps:close_cohorts",
     "bot.rounds.steps:match_flash",
     "bot.groups.followups:run_due",
+    "bot.questions.steps:send_weekly",
     "bot.checkins.steps:send_due",
 )
 

@@ -50,6 +50,8 @@ from bot.domain import (
     OutboxStatus,
     ProgrammeKind,
     ProgrammeMode,
+    QuestionSource,
+    QuestionTheme,
     StepDone,
 )
 from storage.base import Base
@@ -529,3 +531,44 @@ class ProcessedRequest(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=clock_now, index=True)
+
+
+class Question(Base):
+    """A reflective question: the curated bank, one an admin added for their workspace, or
+    one drafted for a group. Retired questions are kept so the record of who was sent what
+    still reads."""
+
+    __tablename__ = "questions"
+    # The bank's rows (no team) are copied into each workspace on first use, so that an admin
+    # retiring one retires it for their workspace only; a text appears once per workspace.
+    __table_args__ = (UniqueConstraint("team_id", "text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
+    )
+    theme: Mapped[QuestionTheme] = mapped_column(_string_enum(QuestionTheme, "question_theme"))
+    text: Mapped[str] = mapped_column(String(300))
+    source: Mapped[QuestionSource] = mapped_column(_string_enum(QuestionSource, "question_source"))
+    retired_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
+
+
+class QuestionSeen(Base):
+    """That a person was sent a question (in a group's intro, its weekly question, or on
+    demand), so nobody is asked the same thing twice within a year. Deleted with the person."""
+
+    __tablename__ = "question_seen"
+    __table_args__ = (Index("ix_question_seen_person_id_seen_at", "person_id", "seen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    # The group it was sent to; NULL for `/peercoach question`, or once the group is gone.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("match_groups.id", ondelete="SET NULL"))
+    seen_at: Mapped[datetime]

@@ -67,7 +67,9 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         "Leave one programme or all of them (your history is kept for statistics)",
         available=True,
     ),
-    CommandSpec("question", "question", "Get a reflective question for your next meeting"),
+    CommandSpec(
+        "question", "question", "Get a reflective question for your next meeting", available=True
+    ),
     CommandSpec("checkin", "checkin", "Answer this week's short check-in", available=True),
     CommandSpec("export", "export", "Get a file with everything stored about you", available=True),
     CommandSpec("forget", "forget", "Delete your personal data", available=True),
@@ -123,8 +125,9 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "admin questions",
-        "admin questions add|list|retire",
-        "Add, list or retire the reflective questions people are sent",
+        "admin questions",
+        "List, add and retire the reflective questions people are sent",
+        available=True,
         audience=Audience.ADMIN,
     ),
 )

@@ -16,7 +16,6 @@ from bot.commands.catalogue import CommandSpec, Parsed, Unknown, parse
 MAX_PAUSE_WEEKS = 26
 MAX_PAUSE_DAYS = 366
 MAX_MENTEES = 3
-MAX_QUESTION_LENGTH = 300
 
 
 class FindKind(StrEnum):
@@ -61,8 +60,9 @@ class QuestionsAction(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class AdminQuestions:
-    action: QuestionsAction
-    argument: str
+    """Open the question bank modal; `add`, `list` or `retire` after it open it too."""
+
+    action: QuestionsAction = QuestionsAction.LIST
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,18 +258,18 @@ def _digest(spec: CommandSpec, args: tuple[str, ...]) -> AdminDigest | Malformed
 
 
 def _questions(spec: CommandSpec, args: tuple[str, ...]) -> AdminQuestions | Malformed:
-    action = args[0].lower() if args else ""
-    rest = " ".join(args[1:]).strip()
-    if action == QuestionsAction.LIST and not rest:
-        return AdminQuestions(QuestionsAction.LIST, "")
-    if action == QuestionsAction.ADD and 0 < len(rest) <= MAX_QUESTION_LENGTH:
-        return AdminQuestions(QuestionsAction.ADD, rest)
-    if action == QuestionsAction.RETIRE and _is_number(rest):
-        return AdminQuestions(QuestionsAction.RETIRE, rest)
+    # Everything happens in the modal; the old sub-words still open it, anything more is a
+    # question typed where the modal's field belongs.
+    if not args:
+        return AdminQuestions()
+    if len(args) == 1 and args[0].lower() in set(QuestionsAction):
+        return AdminQuestions(QuestionsAction(args[0].lower()))
     return Malformed(
         spec,
-        "Use `add <question>` (up to 300 characters), `list`, or `retire <number from the list>`.",
-        "admin questions list",
+        "`admin questions` opens a window where you list, add and retire questions; "
+        "type the question there (I got `{got}`).",
+        "admin questions",
+        _got(args),
     )
 
 

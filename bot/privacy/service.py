@@ -1,9 +1,10 @@
 """A person's own data: export everything we hold about them, or forget them.
 
 Export gives back only what is theirs to see: their profile, their own do-not-pair list, the
-groups they were in (with the partners they were introduced to), those groups' meetings and
-their own check-ins. It never shows another person's check-ins or do-not-pair list; in
-particular it never reveals that somebody else blocked them.
+groups they were in (with the partners they were introduced to), those groups' meetings,
+their own check-ins and the reflective questions they were sent. It never shows another
+person's check-ins or do-not-pair list; in particular it never reveals that somebody else
+blocked them.
 
 Forget deletes their personal data and free text and keeps only anonymous monthly counts.
 Both functions flush and never commit: the caller owns the transaction.
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Person
 from storage.repositories import PrivacyRepository, ProgrammeRepository
 from storage.repositories.checkins import CheckInRepository
+from storage.repositories.questions import QuestionRepository
 
 EXPORT_FORMAT: Final = "peercoach-export"
 EXPORT_VERSION: Final = 1
@@ -52,6 +54,7 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
     partners = await repository.partners(person.id, group_ids)
     meetings = await repository.meetings(group_ids)
     checkins = await repository.checkins(person.id)
+    questions = await QuestionRepository(session).sent_to(person.id)
 
     return {
         "format": EXPORT_FORMAT,
@@ -118,6 +121,17 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
             }
             for checkin in checkins
         ],
+        # The reflective questions they were sent: in a group's intro, its weekly question,
+        # or on asking.
+        "questions": [
+            {
+                "question": question.text,
+                "theme": question.theme.value,
+                "group_id": seen.group_id,
+                "sent_at": _datetime(seen.seen_at),
+            }
+            for seen, question in questions
+        ],
     }
 
 
@@ -151,6 +165,9 @@ async def forget_person(session: AsyncSession, person: Person, now: datetime) ->
     # The outbox keeps what was sent, and check-in messages quote the person's steps.
     await CheckInRepository(session).delete_messages(person.id)
     checkins_deleted = await repository.delete_checkins(person.id)
+    # Which questions they were sent: the cascade would remove these too, but a database
+    # without foreign keys enforced must not keep them either.
+    await QuestionRepository(session).delete_seen(person.id)
     do_not_pair_deleted = await repository.delete_own_do_not_pair(person.id)
     # Other people's entries blocking this Slack id go too: no table may keep their id after
     # they asked to be forgotten, and a row naming them would also show they had been here.

@@ -20,6 +20,7 @@ from bot.process.deps import Clock, Deps, deps_middleware, system_clock
 from bot.process.error_handler import register_error_handler
 from bot.process.logs import BOLT_LOGGER, SLACK_CLIENT_LOGGER, keep_bodies_out_of_logs
 from bot.process.respond import pooled_respond_middleware
+from bot.questions.drafts import drafter_for
 from handlers.dedup import claims_middleware
 from handlers.wellformed import refuse_ill_formed
 
@@ -72,7 +73,9 @@ def create_app(
     register_error_handler(app)
     # First: a payload naming no person or workspace must not reach anything that stores.
     app.middleware(refuse_ill_formed)
-    deps = Deps(sessions=sessions, admins=settings.admins, clock=clock)
+    deps = Deps(
+        sessions=sessions, admins=settings.admins, clock=clock, drafter=drafter_for(settings)
+    )
     app.middleware(deps_middleware(deps))
     if http is not None:
         app.middleware(pooled_respond_middleware(http))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ EXPECTED: dict[str, str] = {
     ),
     "PEERCOACH_PORT": "a port number from 1 to 65535",
     "PEERCOACH_ADMINS": "comma-separated Slack user ids such as U012ABCDEF,U034GHIJKL",
-    "OPENAI_API_KEY": "an OpenAI API key",
+    "OPENAI_API_KEY": (
+        "an OpenAI API key, with the optional openai package installed "
+        '(pip install "peercoach[llm]")'
+    ),
     "OPENAI_BASE_URL": "an http(s) URL such as https://api.openai.com/v1",
     "OPENAI_MODEL": "a model name such as gpt-4o-mini",
     "PEERCOACH_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
@@ -103,6 +107,14 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("openai_api_key")
+    @classmethod
+    def _openai_installed(cls, value: SecretStr | None) -> SecretStr | None:
+        # A key without the optional package would only fail at the first draft, weeks later.
+        if value is not None and importlib.util.find_spec("openai") is None:
+            raise ValueError("the openai package is not installed")
         return value
 
     @field_validator("slack_bot_token")

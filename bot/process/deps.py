@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.questions.drafts import Drafter
+
 Clock = Callable[[], datetime]
 
 
@@ -21,6 +23,8 @@ class Deps:
     sessions: async_sessionmaker[AsyncSession]
     admins: frozenset[str]  # PEERCOACH_ADMINS: admins in addition to Slack's admins and owners
     clock: Clock = system_clock
+    # Drafts reflective questions when OPENAI_API_KEY is set; None: the bank alone.
+    drafter: Drafter | None = None
 
 
 CONTEXT_KEY = "peercoach"

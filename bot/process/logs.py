@@ -14,7 +14,8 @@ SLACK_CLIENT_LOGGER: Final = "peercoach.slack"
 
 # Below INFO these write what people typed and who they are: Bolt and slack_sdk whole request
 # and response bodies (users.info holds names and emails), the database drivers and
-# SQLAlchemy's engine SQL parameters and result rows.
+# SQLAlchemy's engine SQL parameters and result rows; the openai client and its HTTP library
+# write the prompt (a group's goal tags) and the reply.
 _BODY_LOGGERS: Final = (
     BOLT_LOGGER,
     SLACK_CLIENT_LOGGER,
@@ -24,6 +25,9 @@ _BODY_LOGGERS: Final = (
     "sqlalchemy.orm",
     "aiosqlite",
     "asyncpg",
+    "openai",
+    "httpx",
+    "httpcore",
 )
 
 # Attributes every LogRecord has; anything else was passed through `extra=` and is worth keeping.

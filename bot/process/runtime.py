@@ -30,6 +30,7 @@ from bot.process.config import Settings
 from bot.process.deps import Clock, system_clock
 from bot.process.inflight import InflightTracker
 from bot.process.server import create_web_app
+from bot.questions.drafts import drafter_for
 from scheduling.context import JobContext, register_context, unregister_context
 from scheduling.dispatch import create_dispatcher, start_dispatching, stop_dispatching
 from scheduling.leader import leader_for
@@ -150,7 +151,12 @@ class Server:
         self._scheduler = create_scheduler()
         register_context(
             self.job_context_id,
-            JobContext(sessions=sessions, clock=self.clock, slack=self._bolt.client),
+            JobContext(
+                sessions=sessions,
+                clock=self.clock,
+                slack=self._bolt.client,
+                drafter=drafter_for(self.settings),
+            ),
         )
         schedule_prune(self._scheduler, self.job_context_id)
         register_ticker(Ticker(self.job_context_id, leader_for(url)))

@@ -32,6 +32,7 @@ from bot.matching.engine import match
 from bot.matching.from_database import load_programme_input
 from bot.matching.model import Group, MatchInput, MatchResult, Mode, Participant
 from bot.outbox import Message, enqueue
+from bot.questions.picker import Picker
 from bot.rounds.away import Directory, read_directory
 from bot.rounds.timing import (
     daytime_from,
@@ -249,6 +250,14 @@ async def store_groups(
     repo = RoundRepository(session)
     stored: list[MatchGroup] = []
     scorer = Scorer(inp) if proposed else None
+    # Each intro's first question comes from the bank, and counts as seen by the group.
+    picker = (
+        None
+        if proposed or not result.groups
+        else await Picker.load(
+            session, team_id, [people[m].id for g in result.groups for m in g.members], now=now
+        )
+    )
     for group in result.groups:
         members = [people[m] for m in group.members]
         roles = _roles(group)
@@ -288,6 +297,11 @@ async def store_groups(
         stored.append(row)
         if intro_at is None:
             continue
+        chosen = (
+            await picker.pick(members, seed=f"group:{row.id}", group_id=row.id)
+            if picker is not None
+            else None
+        )
         fallback, blocks = intro_message(
             group_id=row.id,
             programme_name=programme_name,
@@ -296,6 +310,7 @@ async def store_groups(
             intro_at=intro_at,
             round_date=round_row.scheduled_for,
             flash=flash,
+            question=chosen.text if chosen is not None else None,
         )
         await enqueue(
             session,

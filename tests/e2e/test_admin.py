@@ -122,7 +122,7 @@ async def test_home_shows_the_admin_section_only_to_admins(admin_coach: Coach) -
 
 
 async def test_unbuilt_admin_commands_say_so_to_admins(admin_coach: Coach) -> None:
-    answer = await admin_coach.ask("admin questions list", ADMIN)
+    answer = await admin_coach.ask("admin digest", ADMIN)
     assert "not available" in all_text(answer)
 
 

@@ -21,16 +21,17 @@ from bot.domain import GoalStatus, GroupState, MemberRole
 from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
 from bot.fakes import FakeSlack, SlackRequestSender
 from bot.fakes.modal_state import option_for, with_values
+from bot.fakes.openai import FakeOpenAI
 from bot.fakes.slack import RecordedCall
 from bot.process.clock import SimulatedClock
-from bot.process.config import LogFormat, Settings
+from bot.process.config import LogFormat
 from bot.process.logs import configure_logging
 from bot.process.runtime import Server
 from bot.slack.blocks import checkin as blocks
 from scheduling.tick import run_tick
 from storage.models import CheckIn, MatchGroup, MatchMember, Person, Round
 from tests.e2e.driver import Coach, all_text
-from tests.fixtures.app import SIGNING_SECRET
+from tests.fixtures.app import SIGNING_SECRET, make_settings
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -76,10 +77,7 @@ class Week:
         sent = await self.coach.slack.event(event)
         assert sent.status == 200
         call = await self.fake.wait_for_call(
-            "chat.postMessage",
-            predicate=lambda c: (
-                c.args.get("channel") == channel and self.fake.calls.index(c) >= mark
-            ),
+            "chat.postMessage", predicate=lambda c: c.args.get("channel") == channel, after=mark
         )
         return all_text(call.args)
 
@@ -117,12 +115,25 @@ def debug_log() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    async with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
 async def week(
-    settings: Settings, fake_slack: FakeSlack, debug_log: io.StringIO
+    fake_slack: FakeSlack, database_url: str, fake_openai: FakeOpenAI, debug_log: io.StringIO
 ) -> AsyncIterator[Week]:
     for user, zone in ZONES.items():
         fake_slack.add_user(user, name=user.lower(), tz=zone)
     clock = SimulatedClock(START)
+    # With an LLM configured, so that what reaches it is checked too.
+    settings = make_settings(
+        fake_slack,
+        database_url,
+        openai_api_key=fake_openai.api_key,
+        openai_base_url=fake_openai.base_url,
+    )
     server = Server(
         settings, host="127.0.0.1", port=0, clock=clock, run_dispatcher=False, tick_seconds=86400
     )
@@ -173,7 +184,7 @@ def _dm_of(call: RecordedCall, user: str, fake: FakeSlack) -> bool:
 
 
 async def test_a_week_of_check_ins_keeps_what_people_wrote_private(
-    week: Week, caplog: pytest.LogCaptureFixture
+    week: Week, caplog: pytest.LogCaptureFixture, fake_openai: FakeOpenAI
 ) -> None:
     caplog.set_level(logging.DEBUG)
     coach, fake = week.coach, week.fake
@@ -282,6 +293,16 @@ async def test_a_week_of_check_ins_keeps_what_people_wrote_private(
     assert (await week.checkin_of(AUTHOR, "2026-12-14")).goal_progress == 4
     # Last week's check-in has closed.
     assert "closed" in await week.press("checkin_rate_2", AUTHOR, str(first.id))
+
+    # Questions drafted by the LLM after all that was written: from goal tags only.
+    for user in (AUTHOR, PEER):
+        sent_question = await coach.slack.command("question", user_id=user)
+        assert sent_question.status == 200
+        url = sent_question.payload["response_url"]
+        await fake.wait_for_response(predicate=lambda r, url=url: r.url == url)
+    assert len(fake_openai.requests) == 2
+    for mark_ in (NOTE_MARK, STEP_MARK, PEER_MARK, STEP):
+        assert mark_ not in fake_openai.sent_text()
 
     # Nowhere else: no other Slack call, no response, no log line.
     for call in fake.calls:

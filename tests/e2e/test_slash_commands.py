@@ -86,12 +86,6 @@ async def test_gibberish_gets_the_list_without_a_wild_guess(slack: SlackRequestS
     assert "/peercoach help" in text
 
 
-async def test_a_command_not_built_yet_says_so(slack: SlackRequestSender) -> None:
-    sent = await slack.command("question", user_id=USER)
-    assert sent.status == 200
-    assert "not available in this version" in sent.json["text"]
-
-
 async def test_bad_signature_is_refused_and_nothing_is_sent(
     slack: SlackRequestSender, fake_slack: FakeSlack
 ) -> None:

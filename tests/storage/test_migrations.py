@@ -35,6 +35,8 @@ APP_TABLES = {
     "programmes",
     "memberships",
     "outbox",
+    "questions",
+    "question_seen",
 }
 HEAD = "0005"
 

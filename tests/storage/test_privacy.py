@@ -335,6 +335,7 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
         "matches",
         "meetings",
         "checkins",
+        "questions",
     }
     assert (document["format"], document["version"]) == ("peercoach-export", 1)
     assert document["exported_at"] == "2024-06-01T08:30:00+00:00"

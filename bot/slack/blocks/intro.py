@@ -47,7 +47,8 @@ class IntroMember:
 
 
 def first_question(group_id: int) -> str:
-    """The group's first reflective question: the same group always gets the same one."""
+    """A built-in first question, for a workspace that retired its whole question bank:
+    the same group always gets the same one."""
     digest = hashlib.sha256(str(group_id).encode()).digest()
     return copy.FIRST_QUESTIONS[int.from_bytes(digest[:4], "big") % len(copy.FIRST_QUESTIONS)]
 
@@ -148,8 +149,10 @@ def intro_message(
     intro_at: datetime,
     round_date: date,
     flash: bool = False,
+    question: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The intro's notification text and blocks."""
+    """The intro's notification text and blocks. `question` is the group's first question
+    from the bank (bot.questions); without one, a built-in question."""
     mentions = ", ".join(mention(m.user_id) for m in members)
     if flash:
         header, fallback = copy.INTRO_HEADER_FLASH, copy.INTRO_FALLBACK_FLASH
@@ -178,7 +181,9 @@ def intro_message(
         SectionBlock(text=MarkdownTextObject(text=f"{copy.INTRO_HOW_TITLE}\n{copy.INTRO_HOW}")),
         SectionBlock(
             text=MarkdownTextObject(
-                text=copy.INTRO_QUESTION.format(question=first_question(group_id))
+                text=copy.INTRO_QUESTION.format(
+                    question=escape(question) if question else first_question(group_id)
+                )
             )
         ),
         ActionsBlock(

@@ -43,7 +43,7 @@ BUTTON_PAUSE: Final = "Pause me"
 LEVEL_UNKNOWN: Final = "level not given"
 FUNCTION_UNKNOWN: Final = "role not given"
 
-# A small built-in list until the question bank arrives; one is picked per group.
+# Used only when a workspace has retired every question of its bank; one is picked per group.
 FIRST_QUESTIONS: Final = (
     "What is one thing you'd like to be better at three months from now, and why that?",
     "What's a decision you're putting off at the moment? What makes it hard?",

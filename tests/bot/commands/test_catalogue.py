@@ -81,12 +81,8 @@ def test_every_catalogued_command_parses_to_itself() -> None:
 
 
 def test_commands_of_later_features_are_marked_unavailable() -> None:
-    # Reflective questions, check-ins and digests come with later features.
-    assert [s.name for s in CATALOGUE if not s.available] == [
-        "question",
-        "admin digest",
-        "admin questions",
-    ]
+    # Digests come with a later feature.
+    assert [s.name for s in CATALOGUE if not s.available] == ["admin digest"]
     assert HELP.available
 
 
@@ -124,10 +120,11 @@ def test_words_after_admin_that_name_no_admin_command_are_a_mistyped_command() -
                 "admin programmes",
                 "admin invite",
                 "admin round now",
+                "admin questions",
             ],
         ),
-        (Audience.ADMIN, False, ["admin digest", "admin questions"]),
-        (Audience.EVERYONE, False, ["question"]),
+        (Audience.ADMIN, False, ["admin digest"]),
+        (Audience.EVERYONE, False, []),
     ],
 )
 def test_lists_split_by_audience_and_by_whether_built(

@@ -78,3 +78,18 @@ def test_no_shared_hours_is_said_plainly() -> None:
 def test_the_first_question_is_stable_per_group_and_varies_across_groups() -> None:
     assert first_question(5) == first_question(5)
     assert len({first_question(n) for n in range(50)}) > 3
+
+
+def test_a_question_from_the_bank_is_shown_escaped() -> None:
+    _, blocks = intro_message(
+        group_id=42,
+        programme_name="P",
+        members=[LONDON, NEW_YORK],
+        explanation="",
+        intro_at=datetime(2026, 12, 7, 14, tzinfo=UTC),
+        round_date=date(2026, 12, 7),
+        question="What would <!here> say about you?",
+    )
+    text = _texts(blocks)
+    assert "What would &lt;!here&gt; say about you?" in text
+    assert first_question(42) not in text
