@@ -196,7 +196,7 @@ def mentor_fallbacks(
     if mentee_id is None:
         return []
     mentee = people[mentee_id]
-    scorer = scorer or Scorer(inp)
+    scorer = scorer or Scorer(inp, mode)
     gap = max(1, inp.settings.mentor_min_level_gap)
 
     def could_mentor(p: Participant) -> bool:

@@ -36,7 +36,7 @@ APP_TABLES = {
     "memberships",
     "outbox",
 }
-HEAD = "0003"
+HEAD = "0006"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
