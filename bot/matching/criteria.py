@@ -203,9 +203,7 @@ class Scorer:
     def kept_apart(self, ids: Iterable[str]) -> int:
         """How many pairs among `ids` the reporting-line rule forbids."""
         chosen = set(ids)
-        return (
-            sum(len(self._reporting.get(pid, set()) & chosen) for pid in chosen) // 2
-        )
+        return sum(len(self._reporting.get(pid, set()) & chosen) for pid in chosen) // 2
 
     # -- hard rules ------------------------------------------------------------------------
 

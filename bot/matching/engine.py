@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import cast
 
 from bot.matching.criteria import Scorer
-from bot.matching.reporting import find_cycles
 from bot.matching.model import (
     Group,
     LeftOut,
@@ -18,6 +17,7 @@ from bot.matching.model import (
     Participant,
     Unavailable,
 )
+from bot.matching.reporting import find_cycles
 
 ModeFn = Callable[
     [Sequence[Participant], Scorer, MatchSettings, int], tuple[list[Group], list[LeftOut]]

@@ -1,0 +1,93 @@
+"""The HR directory (one entry per Slack user) and the eligibility settings."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DirectoryEntry, EligibilitySettings
+from storage.repositories._upsert import upsert_returning
+
+
+class DirectoryRepository:
+    """Reads and writes directory entries. Flushes, never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def all(self, team_id: str) -> list[DirectoryEntry]:
+        result = await self._session.scalars(
+            select(DirectoryEntry)
+            .where(DirectoryEntry.team_id == team_id)
+            .order_by(DirectoryEntry.slack_user_id)
+        )
+        return list(result)
+
+    async def get(self, team_id: str, slack_user_id: str) -> DirectoryEntry | None:
+        result = await self._session.scalars(
+            select(DirectoryEntry).where(
+                DirectoryEntry.team_id == team_id, DirectoryEntry.slack_user_id == slack_user_id
+            )
+        )
+        return result.one_or_none()
+
+    async def managers(self, team_id: str) -> dict[str, str]:
+        """Each user id with a manager -> that manager's user id."""
+        rows = await self._session.execute(
+            select(DirectoryEntry.slack_user_id, DirectoryEntry.manager_slack_id).where(
+                DirectoryEntry.team_id == team_id, DirectoryEntry.manager_slack_id.is_not(None)
+            )
+        )
+        return {user: manager for user, manager in rows.tuples() if manager is not None}
+
+    def add(self, entry: DirectoryEntry) -> None:
+        self._session.add(entry)
+
+    async def remove(self, team_id: str, slack_user_ids: Collection[str]) -> None:
+        if not slack_user_ids:
+            return
+        await self._session.execute(
+            delete(DirectoryEntry).where(
+                DirectoryEntry.team_id == team_id,
+                DirectoryEntry.slack_user_id.in_(list(slack_user_ids)),
+            )
+        )
+
+    async def forget(self, team_id: str, slack_user_id: str) -> None:
+        """Delete the person's entry, and their id as anyone's manager."""
+        await self.remove(team_id, [slack_user_id])
+        for entry in await self._session.scalars(
+            select(DirectoryEntry).where(
+                DirectoryEntry.team_id == team_id,
+                DirectoryEntry.manager_slack_id == slack_user_id,
+            )
+        ):
+            entry.manager_slack_id = None
+        await self._session.flush()
+
+
+class EligibilityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, team_id: str) -> EligibilitySettings | None:
+        result = await self._session.scalars(
+            select(EligibilitySettings).where(EligibilitySettings.team_id == team_id)
+        )
+        return result.one_or_none()
+
+    async def save(self, team_id: str, values: Mapping[str, Any]) -> EligibilitySettings:
+        statement = upsert_returning(
+            self._session,
+            EligibilitySettings,
+            values={"team_id": team_id, **values},
+            conflict_columns=["team_id"],
+            update_columns=list(values),
+        )
+        result = await self._session.scalars(
+            statement, execution_options={"populate_existing": True}
+        )
+        return result.one()
