@@ -127,9 +127,7 @@ def parse_hr_file(text: str) -> HrFile:
             )
             continue
         values = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
-        row = _row(index, values, problems)
-        if row is not None:
-            parsed.append(row)
+        parsed.append(_row(index, values, problems))
     parsed = _link_managers(parsed, problems)
     if problems:
         raise HrFileError(sorted(problems, key=_row_number))
@@ -169,8 +167,7 @@ def _header(cells: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
     return names, problems
 
 
-def _row(index: int, values: dict[str, str], problems: list[str]) -> HrRow | None:
-    start = len(problems)
+def _row(index: int, values: dict[str, str], problems: list[str]) -> HrRow:
 
     def add(message: str) -> None:
         problems.append(f"row {index}: {message}")
@@ -243,7 +240,9 @@ def _row(index: int, values: dict[str, str], problems: list[str]) -> HrRow | Non
         manager_email=manager_email,
         manager_slack_id=manager_slack_id,
     )
-    return None if len(problems) > start else row
+    # A row with problems still takes part in the checks across rows (duplicates, managers),
+    # so one pass reports everything; the file is refused as a whole anyway.
+    return row
 
 
 def _email(raw: str, column: str, add: Callable[[str], None]) -> str | None:
@@ -313,7 +312,9 @@ def _link_managers(rows: list[HrRow], problems: list[str]) -> list[HrRow]:
                     f"row {row.row}: manager_slack_id {row.manager_slack_id!r} is not anyone's "
                     "slack_id in this file; add the manager as a row of their own"
                 )
-        linked.append(_with_manager(row, manager.row if manager is not None else None))
+        # Someone given as their own manager is reported on their row already.
+        own = manager is not None and manager.row == row.row
+        linked.append(_with_manager(row, manager.row if manager and not own else None))
 
     managers = {str(r.row): str(r.manager_row) for r in linked if r.manager_row is not None}
     for cycle in find_cycles(managers):
