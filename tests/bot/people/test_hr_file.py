@@ -65,13 +65,7 @@ def test_every_bad_row_is_reported_with_its_row_number() -> None:
 
 
 def test_a_loop_in_the_reporting_lines_is_reported_not_followed() -> None:
-    found = problems(
-        "slack_id,manager_slack_id\n"
-        "U0A,U0C\n"
-        "U0B,U0A\n"
-        "U0C,U0B\n"
-        "U0D,U0D\n"
-    )
+    found = problems("slack_id,manager_slack_id\nU0A,U0C\nU0B,U0A\nU0C,U0B\nU0D,U0D\n")
     assert found == [
         "row 2: the manager chain goes round in a loop (row 2 -> row 4 -> row 3 -> row 2); "
         "somebody in it must have a different manager",
