@@ -130,7 +130,7 @@ async def on_peercoach(
 async def _after_ack(ctx: CommandContext, name: str, spec: CommandSpec, intent: Intent) -> None:
     if await already_done(ctx.deps, ctx.claim_key):
         return
-    user = await identify(ctx.client, ctx.user_id, ctx.team_id, ctx.reply)
+    user = await identify(ctx.client, ctx.user_id, ctx.team_id, ctx.reply, ctx.deps)
     if user is None:
         return
     if spec.audience is Audience.ADMIN:

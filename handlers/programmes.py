@@ -292,7 +292,7 @@ async def on_invite_join(
     if not (value.isascii() and value.isdigit() and len(value) < 12):
         return
     intent = JoinProgramme(int(value))
-    user = await identify(client, user_id, team_id, dm_replier(client, user_id))
+    user = await identify(client, user_id, team_id, dm_replier(client, user_id), deps)
     if user is None:
         return
 
@@ -371,7 +371,7 @@ async def on_home_admin_programmes(
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
     reply = dm_replier(client, user_id)
-    user = await identify(client, user_id, team_id, reply)
+    user = await identify(client, user_id, team_id, reply, deps)
     if user is None:
         return
     if not is_admin(user, deps.admins):
