@@ -2,7 +2,16 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, events, group_actions, programmes, views
+from handlers import (
+    actions,
+    commands,
+    events,
+    group_actions,
+    people_events,
+    people_import,
+    programmes,
+    views,
+)
 
 
 def register_all(app: AsyncApp) -> None:
@@ -10,5 +19,9 @@ def register_all(app: AsyncApp) -> None:
     actions.register(app)
     group_actions.register(app)
     views.register(app)
+    # Before events: Bolt runs the first listener that matches, and the file-share listener's
+    # matcher (DM, subtype file_share) is narrower than the plain DM listener's.
+    people_import.register(app)
+    people_events.register(app)
     events.register(app)
     programmes.register(app)
