@@ -35,6 +35,8 @@ APP_TABLES = {
     "programmes",
     "memberships",
     "outbox",
+    "directory_entries",
+    "eligibility_settings",
 }
 HEAD = "0006"
 
