@@ -57,15 +57,21 @@ class DirectoryRepository:
         )
 
     async def forget(self, team_id: str, slack_user_id: str) -> None:
-        """Delete the person's entry, and their id as anyone's manager."""
-        await self.remove(team_id, [slack_user_id])
+        """Delete the person's entry and their id everywhere: the people who reported to them
+        now report to their manager, so the reporting-line rule still keeps those people
+        apart from the manager above (it errs on the side of keeping people apart)."""
+        own = await self.get(team_id, slack_user_id)
+        above = own.manager_slack_id if own is not None else None
+        if above == slack_user_id:
+            above = None
         for entry in await self._session.scalars(
             select(DirectoryEntry).where(
                 DirectoryEntry.team_id == team_id,
                 DirectoryEntry.manager_slack_id == slack_user_id,
             )
         ):
-            entry.manager_slack_id = None
+            entry.manager_slack_id = above if above != entry.slack_user_id else None
+        await self.remove(team_id, [slack_user_id])
         await self._session.flush()
 
 
