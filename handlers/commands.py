@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec
 from bot.commands.intents import (
+    AdminEligibility,
     AdminInvite,
     AdminRoundNow,
     Find,
@@ -55,6 +56,7 @@ from handlers.dedup import already_done, claim_in, command_key, in_flight_of
 from handlers.flows import open_profile_editor, start_find
 from handlers.identify import identify
 from handlers.modals import open_settings_modal
+from handlers.people_admin import eligibility_command
 from handlers.preview import match_preview
 from handlers.programmes import ask_round_now, invite_channel, open_programmes_modal
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
@@ -317,6 +319,11 @@ async def _admin_match_preview(ctx: CommandContext, user: SlackUser, intent: Int
     await ctx.reply(**await match_preview(ctx.deps, ctx.team_id))
 
 
+async def _admin_eligibility(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    assert isinstance(intent, AdminEligibility)
+    await eligibility_command(ctx.deps, ctx.team_id, ctx.team_name, intent.words, ctx.reply)
+
+
 _FLOWS: dict[str, Flow] = {
     "find": _find,
     "find circle": _find,
@@ -336,6 +343,7 @@ _FLOWS: dict[str, Flow] = {
     "admin invite": _admin_invite,
     "admin round now": _admin_round_now,
     "admin match preview": _admin_match_preview,
+    "admin eligibility": _admin_eligibility,
 }
 
 

@@ -124,3 +124,14 @@ async def test_a_deactivated_account_leaves_peercoach(coach: Coach) -> None:
     person = await coach.person(ALICE)
     assert person is not None
     assert person.enrolment_state is EnrolmentState.LEFT
+
+
+async def test_an_admin_changes_eligibility_with_a_command(coach: Coach) -> None:
+    coach.fake.add_user(ADMIN, name="ada", is_admin=True)
+    answer = all_text(await coach.ask("admin eligibility exclude <@U0BOB|bob>", ADMIN))
+    assert "Saved." in answer
+    assert "<@U0BOB>" in answer
+    refused = all_text(await coach.ask("find", BOB))
+    assert "doesn't take part" in refused
+    member = all_text(await coach.ask("admin eligibility guests allow", ALICE))
+    assert "Saved." not in member
