@@ -135,3 +135,22 @@ async def test_an_admin_changes_eligibility_with_a_command(coach: Coach) -> None
     assert "doesn't take part" in refused
     member = all_text(await coach.ask("admin eligibility guests allow", ALICE))
     assert "Saved." not in member
+
+
+async def test_the_preview_counts_pairs_kept_apart_without_naming_them(coach: Coach) -> None:
+    coach.fake.add_user(ADMIN, name="ada", is_admin=True)
+    await coach.enrol(ALICE)
+    await coach.enrol(BOB)
+    async with coach.sessions() as session:
+        session.add_all(
+            [
+                DirectoryEntry(
+                    team_id=coach.fake.team_id, slack_user_id=user, manager_slack_id="U0BOSS"
+                )
+                for user in (ALICE, BOB)
+            ]
+        )
+        await session.commit()
+    answer = all_text(await coach.ask("admin match preview", ADMIN))
+    assert "Reporting lines kept 1 pair apart." in answer
+    assert "U0BOSS" not in answer
