@@ -375,6 +375,7 @@ class FakeSlack:
         self.usergroups: dict[str, list[str]] = {}
         self.shared_files: dict[str, JsonDict] = {}
         self.file_downloads: list[str] = []  # ids of shared files whose bytes were fetched
+        self._emails: dict[str, str] = {}  # lower-case email -> user id, for lookupByEmail
         self._scripts: dict[str, deque[_Script]] = {}
         self._triggers: dict[str, float] = {}
         self._used_triggers: set[str] = set()
@@ -512,6 +513,9 @@ class FakeSlack:
         # Kept unrendered: tz_offset/tz_label are computed per request, so DST is honoured.
         user["_tz"] = tz
         self.users[user_id] = user
+        email = str(user["profile"].get("email", "")).lower()
+        if email:
+            self._emails[email] = user_id
         return self._render_user(user)
 
     def set_status(self, user_id: str, text: str, emoji: str = "", expiration: int = 0) -> None:
@@ -985,10 +989,10 @@ class FakeSlack:
 
     async def _users_lookup_by_email(self, args: JsonDict, kind: str) -> JsonDict:
         wanted = str(args["email"]).strip().lower()
-        for user in self.users.values():
-            if str(user["profile"].get("email", "")).lower() == wanted:
-                return {"ok": True, "user": self._render_user(user)}
-        raise _SlackError("users_not_found")
+        user = self.users.get(self._emails.get(wanted, ""))
+        if user is None or str(user["profile"].get("email", "")).lower() != wanted:
+            raise _SlackError("users_not_found")
+        return {"ok": True, "user": self._render_user(user)}
 
     async def _usergroups_users_list(self, args: JsonDict, kind: str) -> JsonDict:
         members = self.usergroups.get(str(args["usergroup"]))
