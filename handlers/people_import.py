@@ -106,6 +106,8 @@ async def _import_from_dm(
     files = [f for f in event.get("files") or [] if isinstance(f, dict) and f.get("id")]
     if not channel or not user_id or not team_id or not files:
         return
+    if user_id == context.get("bot_user_id"):
+        return  # our own uploads (an export sent to someone's DM) are not imports
 
     async def say(text: str) -> None:
         try:

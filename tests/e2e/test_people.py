@@ -154,3 +154,19 @@ async def test_the_preview_counts_pairs_kept_apart_without_naming_them(coach: Co
     answer = all_text(await coach.ask("admin match preview", ADMIN))
     assert "Reporting lines kept 1 pair apart." in answer
     assert "U0BOSS" not in answer
+
+
+async def test_the_bots_own_file_in_a_dm_is_not_an_import(coach: Coach) -> None:
+    fake = coach.fake
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": fake.im_channel_id(ALICE),
+        "user": fake.bot_user_id,
+        "files": [{"id": "F0EXPORT"}],
+    }
+    assert (await coach.slack.event(event)).status == 200
+    await coach.server.inflight.drain(10)
+    assert fake.calls_to("files.info") == []
+    assert fake.calls_to("chat.postMessage") == []
