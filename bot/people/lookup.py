@@ -69,7 +69,9 @@ async def lookup_email(client: AsyncWebClient, email: str, pacer: Pacer) -> Foun
             if error == "users_not_found":
                 return None
             if exc.response is not None and exc.response.status_code == 429:
-                retry = float(exc.response.headers.get("Retry-After", "1") or 1)
+                headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+                raw = headers.get("retry-after", "1")
+                retry = float(raw[0] if isinstance(raw, list) else raw or 1)
                 await pacer.sleep(retry)
                 continue
             if exc.response is not None and exc.response.status_code >= 500:

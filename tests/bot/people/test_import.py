@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.fakes import FakeSlack
 from bot.people.hr_file import HrFileError
 from bot.people.importer import import_people
-from bot.people.lookup import Pacer
+from bot.people.lookup import Pacer, lookup_email
 from storage.models import DirectoryEntry, Person
 from storage.repositories.directory import DirectoryRepository
 from storage.session import create_sessionmaker
@@ -129,3 +129,17 @@ async def test_lookups_wait_out_slacks_rate_limit(
     lines = await _run(migrated_engine, slack, FILE)
     assert lines[0].startswith("Imported: 3 rows checked; 3 were added")
     assert len(slack.calls_to("users.lookupByEmail")) == 4
+
+
+async def test_a_429_is_waited_out_for_as_long_as_slack_says(fake_slack: FakeSlack) -> None:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    fake_slack.script("users.lookupByEmail", status=429, retry_after=7)
+    client = AsyncWebClient(token=fake_slack.bot_token, base_url=fake_slack.api_url)
+    found = await lookup_email(client, "alice@acme.example.com", Pacer(sleep=record))
+    assert found is not None
+    assert found.user_id == "U0ALICE"
+    assert 7.0 in waits
