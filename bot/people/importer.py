@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.enrolment.service import ensure_workspace
 from bot.people.hr_file import HrFile, HrFileError, HrRow, decode, parse_hr_file
 from bot.people.lookup import Pacer, lookup_email
-from storage.models import DirectoryEntry
 from storage.repositories.directory import DirectoryRepository
 
 # The directory fields an import writes, in the order a change report lists them.
@@ -146,6 +145,7 @@ async def write_directory(
     repo = DirectoryRepository(session)
     existing = {entry.slack_user_id: entry for entry in await repo.all(team_id)}
     added: list[str] = []
+    new_rows: list[dict[str, Value | datetime]] = []
     changed: list[Change] = []
     unchanged = 0
     in_file: set[str] = set()
@@ -156,16 +156,15 @@ async def write_directory(
         entry = existing.get(user_id)
         if entry is None:
             added.append(user_id)
-            if not dry_run:
-                repo.add(
-                    DirectoryEntry(
-                        team_id=team_id,
-                        slack_user_id=user_id,
-                        imported_at=now,
-                        updated_at=now,
-                        **values,
-                    )
-                )
+            new_rows.append(
+                {
+                    "team_id": team_id,
+                    "slack_user_id": user_id,
+                    "imported_at": now,
+                    "updated_at": now,
+                    **values,
+                }
+            )
             continue
         # A column left out of the file keeps what an earlier import said.
         differing = tuple(
@@ -185,6 +184,7 @@ async def write_directory(
     removed = sorted(set(existing) - in_file)
     if not dry_run:
         await repo.remove(team_id, removed)
+        await repo.add_many(new_rows)
         await session.flush()
     return ImportReport(
         rows=len(hr.rows),

@@ -263,7 +263,7 @@ async def store_groups(
     group's intro hour, daytime for everyone where the hours allow)."""
     repo = RoundRepository(session)
     stored: list[MatchGroup] = []
-    scorer = Scorer(inp) if proposed else None
+    scorer = Scorer(inp, result.mode) if proposed else None
     for group in result.groups:
         members = [people[m] for m in group.members]
         roles = _roles(group)

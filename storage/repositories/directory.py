@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DirectoryEntry, EligibilitySettings
@@ -45,6 +45,11 @@ class DirectoryRepository:
 
     def add(self, entry: DirectoryEntry) -> None:
         self._session.add(entry)
+
+    async def add_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert new entries in one executemany (a first import is thousands of rows)."""
+        if rows:
+            await self._session.execute(insert(DirectoryEntry), [dict(r) for r in rows])
 
     async def remove(self, team_id: str, slack_user_ids: Collection[str]) -> None:
         if not slack_user_ids:
