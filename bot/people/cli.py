@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from bot.process.config import Settings
 
 EXIT_PROBLEMS = 1
 EXIT_CONFIG = 2
@@ -42,7 +46,7 @@ def import_command(file: Path, team: str | None, dry_run: bool) -> None:
 
 
 async def _import(
-    settings: object, file: Path, data: bytes, team: str | None, dry_run: bool
+    settings: Settings, file: Path, data: bytes, team: str | None, dry_run: bool
 ) -> int:
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import DBAPIError
@@ -52,12 +56,10 @@ async def _import(
     from bot.people.lookup import LookupUnavailable
     from bot.process.app import create_slack_client
     from bot.process.checks import safe_database_url
-    from bot.process.config import Settings
     from bot.process.deps import system_clock
     from bot.slack.failures import SLACK_NETWORK_ERRORS
     from storage.session import create_engine, create_sessionmaker
 
-    assert isinstance(settings, Settings)
     client = create_slack_client(settings)
     try:
         auth = await client.auth_test()
