@@ -11,7 +11,7 @@ from bot.domain import EnrolmentState
 from bot.enrolment.profile_form import BLOCK_FUNCTION, BLOCK_LEVEL
 from bot.enrolment.service import ensure_workspace
 from bot.fakes import FakeSlack
-from storage.models import DirectoryEntry
+from storage.models import DirectoryEntry, OutboxMessage
 from storage.repositories.directory import EligibilityRepository
 from tests.e2e.driver import Coach, all_text
 
@@ -170,3 +170,15 @@ async def test_the_bots_own_file_in_a_dm_is_not_an_import(coach: Coach) -> None:
     await coach.server.inflight.drain(10)
     assert fake.calls_to("files.info") == []
     assert fake.calls_to("chat.postMessage") == []
+
+
+async def test_an_invitation_skips_people_the_settings_exclude(coach: Coach) -> None:
+    fake = coach.fake
+    fake.add_user(ADMIN, name="ada", is_admin=True)
+    fake.add_channel("C0ENG", name="engineering", members=[ALICE, BOB])
+    await coach.ask("admin eligibility exclude <@U0BOB>", ADMIN)
+    answer = all_text(await coach.ask("admin invite <#C0ENG|engineering>", ADMIN))
+    assert "1 excluded by the eligibility settings" in answer
+    async with coach.sessions() as session:
+        keys = list(await session.scalars(select(OutboxMessage.key)))
+    assert [k.rsplit(":", 1)[1] for k in keys if k.startswith("invite:")] == [ALICE]
