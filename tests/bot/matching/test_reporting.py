@@ -6,8 +6,10 @@ chain), not through `bot.matching.reporting`, so a bug in the rule's own code st
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import combinations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +17,7 @@ from bot.matching import match
 from bot.matching.model import LeftOutReason, MatchInput, MatchSettings, Mode, Participant
 from bot.matching.report import render_table, summary_lines, to_json
 from bot.matching.reporting import ReportingRule, chain, find_cycles
+from bot.matching.roster import RosterError, load_roster
 
 FAST = settings(max_examples=40, deadline=None, database=None)
 FUNCTIONS = ("engineering", "design", "sales")
@@ -160,3 +163,30 @@ def test_chain_and_cycles_on_bad_data() -> None:
     rule = ReportingRule(depth=2, same_manager=False)
     assert rule.breaks(managers, "d", "b")
     assert not rule.breaks(managers, "d", "c")
+
+
+def test_the_roster_manager_column_feeds_the_rule_and_loops_are_reported() -> None:
+    roster = (
+        "id,function,level,manager\n"
+        "ana,engineering,3,cy\n"
+        "ben,design,3,ana\n"
+        "cy,sales,3,ben\n"
+        "dee,people,3,\n"
+    )
+    inp = load_roster(roster, on=date(2026, 12, 7))
+    assert dict(inp.managers) == {"ana": "cy", "ben": "ana", "cy": "ben"}
+    result = match(inp, Mode.PAIRS, 0)
+    # In a loop of three, everyone is within two levels of everyone: only dee is free.
+    assert result.kept_apart == 3
+    assert result.reporting_cycles == (("ana", "cy", "ben"),)
+    table = render_table(result)
+    assert "Reporting lines kept 3 pairs apart" in table
+    assert "Manager loop in the data (fix it): ana -> cy -> ben -> ana" in table
+
+
+def test_a_roster_row_cannot_manage_itself() -> None:
+    with pytest.raises(RosterError) as caught:
+        load_roster("id,function,level,manager\nana,engineering,3,ana\n", on=date(2026, 12, 7))
+    assert caught.value.problems == (
+        "row 2: manager is the person's own id 'ana'; leave it empty at the top",
+    )
