@@ -1,4 +1,4 @@
-"""The `peercoach` command line: serve, db upgrade, check, match --dry-run."""
+"""The `peercoach` command line: serve, db upgrade, check, match --dry-run, people import."""
 
 from __future__ import annotations
 
@@ -354,6 +354,15 @@ def _settings_json(settings: MatchSettings) -> dict[str, Any]:
             "complement": weights.complement,
         },
     }
+
+
+def _add_people() -> None:
+    from bot.people.cli import people
+
+    cli.add_command(people)
+
+
+_add_people()
 
 
 def main() -> None:

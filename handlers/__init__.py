@@ -9,6 +9,8 @@ from handlers import (
     dm,
     events,
     group_actions,
+    people_events,
+    people_import,
     programmes,
     questions,
     views,
@@ -20,6 +22,10 @@ def register_all(app: AsyncApp) -> None:
     actions.register(app)
     group_actions.register(app)
     views.register(app)
+    # Before events: Bolt runs the first listener that matches, and the file-share listener's
+    # matcher (DM, subtype file_share) is narrower than the plain DM listener's.
+    people_import.register(app)
+    people_events.register(app)
     events.register(app)
     checkins.register(app)
     dm.register(app)

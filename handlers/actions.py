@@ -55,7 +55,7 @@ async def on_home_find(
     deps = deps_of(context)
     user_id, team_id, team_name = parties(body)
     reply = dm_replier(client, user_id)
-    user = await identify(client, user_id, team_id, reply)
+    user = await identify(client, user_id, team_id, reply, deps)
     if user is None:
         return
     await start_find(
@@ -79,7 +79,7 @@ async def on_home_edit_profile(
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
     reply = dm_replier(client, user_id)
-    user = await identify(client, user_id, team_id, reply)
+    user = await identify(client, user_id, team_id, reply, deps)
     if user is None:
         return
     await open_profile_editor(
@@ -135,7 +135,7 @@ async def on_home_admin_settings(
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
     reply = dm_replier(client, user_id)
-    user = await identify(client, user_id, team_id, reply)
+    user = await identify(client, user_id, team_id, reply, deps)
     if user is None:
         return
     if not is_admin(user, deps.admins):

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec, Unknown
 from bot.commands.intents import (
+    AdminEligibility,
     AdminInvite,
     AdminRoundNow,
     Find,
@@ -57,6 +58,7 @@ from handlers.dedup import already_done, claim_in, command_key, in_flight_of
 from handlers.flows import open_profile_editor, start_find
 from handlers.identify import Reply, identify
 from handlers.modals import open_settings_modal
+from handlers.people_admin import eligibility_command
 from handlers.preview import match_preview
 from handlers.programmes import ask_round_now, invite_channel, open_programmes_modal
 from handlers.questions import ask_question, open_questions_modal
@@ -137,7 +139,7 @@ async def on_peercoach(
 async def _after_ack(ctx: CommandContext, name: str, spec: CommandSpec, intent: Intent) -> None:
     if await already_done(ctx.deps, ctx.claim_key):
         return
-    user = await identify(ctx.client, ctx.user_id, ctx.team_id, ctx.reply)
+    user = await identify(ctx.client, ctx.user_id, ctx.team_id, ctx.reply, ctx.deps)
     if user is None:
         return
     if spec.audience is Audience.ADMIN:
@@ -384,6 +386,11 @@ async def _admin_questions(ctx: CommandContext, user: SlackUser, intent: Intent)
     )
 
 
+async def _admin_eligibility(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    assert isinstance(intent, AdminEligibility)
+    await eligibility_command(ctx.deps, ctx.team_id, ctx.team_name, intent.words, ctx.reply)
+
+
 _FLOWS: dict[str, Flow] = {
     "find": _find,
     "find circle": _find,
@@ -406,6 +413,7 @@ _FLOWS: dict[str, Flow] = {
     "admin match preview": _admin_match_preview,
     "question": _question,
     "admin questions": _admin_questions,
+    "admin eligibility": _admin_eligibility,
 }
 
 

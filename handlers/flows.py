@@ -8,8 +8,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.intents import FIND_COMMANDS, Find, FindKind, JoinProgramme, OfferMentoring
 from bot.enrolment import service as enrolment
+from bot.people import profile as people_profile
+from bot.people.eligibility import (
+    EligibilityPolicy,
+    GroupUnavailable,
+    excluded,
+    load_policy,
+    refusal,
+    usergroup_members,
+)
 from bot.process.deps import Deps
-from bot.slack.blocks.enrolment import flash_message, joined_message, mentor_offer_message
+from bot.slack.blocks.enrolment import (
+    flash_message,
+    joined_message,
+    mentor_offer_message,
+    refusal_message,
+    slack_busy_message,
+)
 from bot.slack.blocks.profile import profile_summary
 from bot.slack.blocks.programmes import invite_joined_message, join_closed_message
 from bot.slack.users import SlackUser
@@ -86,11 +101,24 @@ async def start_find(
     is written for someone who has not submitted a profile yet.
     """
     async with deps.sessions() as session:
+        policy = await load_policy(session, team_id)
         person = await enrolment.get_person(session, team_id, user.id)
         profile = await enrolment.profile_of(session, person)
+        shown, from_hr = await people_profile.prefill(
+            session, team_id, user.id, profile, user.time_zone
+        )
+    if await _refused(client, team_id, user, policy, reply):
+        return
     if profile is None:
         if await open_profile_modal(
-            client, trigger_id, user, None, intent=intent_key(intent), reply=reply
+            client,
+            trigger_id,
+            user,
+            None,
+            intent=intent_key(intent),
+            reply=reply,
+            prefilled=shown,
+            from_hr=from_hr,
         ):
             await record_done(deps, claim_key)
         return
@@ -111,6 +139,22 @@ async def start_find(
     await reply(**joined_reply(intent, outcome, profile_summary(profile)))
 
 
+async def _refused(
+    client: AsyncWebClient, team_id: str, user: SlackUser, policy: EligibilityPolicy, reply: Reply
+) -> bool:
+    """Tell someone the eligibility settings keep out why, kindly; True when they were told."""
+    try:
+        members = await usergroup_members(client, policy.excluded_usergroup_id)
+    except GroupUnavailable:
+        await reply(**slack_busy_message())
+        return True
+    reason = refusal(user, team_id, policy, excluded(policy, members))
+    if reason is None:
+        return False
+    await reply(**refusal_message(reason))
+    return True
+
+
 async def open_profile_editor(
     client: AsyncWebClient,
     deps: Deps,
@@ -124,4 +168,16 @@ async def open_profile_editor(
     async with deps.sessions() as session:
         person = await enrolment.get_person(session, team_id, user.id)
         profile = await enrolment.profile_of(session, person)
-    await open_profile_modal(client, trigger_id, user, profile, intent="profile", reply=reply)
+        shown, from_hr = await people_profile.prefill(
+            session, team_id, user.id, profile, user.time_zone
+        )
+    await open_profile_modal(
+        client,
+        trigger_id,
+        user,
+        profile,
+        intent="profile",
+        reply=reply,
+        prefilled=shown,
+        from_hr=from_hr,
+    )

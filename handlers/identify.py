@@ -7,6 +7,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.people.eligibility import load_policy
+from bot.process.deps import Deps
 from bot.slack.blocks.enrolment import refusal_message, slack_busy_message
 from bot.slack.users import Eligibility, SlackUnavailable, SlackUser, UnknownUser, fetch_user
 
@@ -14,9 +16,12 @@ Reply = Callable[..., Awaitable[Any]]
 
 
 async def identify(
-    client: AsyncWebClient, user_id: str, team_id: str, reply: Reply
+    client: AsyncWebClient, user_id: str, team_id: str, reply: Reply, deps: Deps | None = None
 ) -> SlackUser | None:
-    """The Slack user if they may take part; otherwise tell them why and return None."""
+    """The Slack user if they may take part; otherwise tell them why and return None.
+
+    Guests are refused unless the workspace lets them in (read with `deps`; without it they
+    are refused, the default)."""
     try:
         user = await fetch_user(client, user_id)
     except SlackUnavailable:
@@ -26,6 +31,10 @@ async def identify(
         await reply(**refusal_message(Eligibility.DELETED.value))
         return None
     eligibility = user.eligibility(team_id)
+    if eligibility is Eligibility.RESTRICTED and deps is not None:
+        async with deps.sessions() as session:
+            policy = await load_policy(session, team_id)
+        eligibility = user.eligibility(team_id, allow_guests=not policy.exclude_guests)
     if eligibility is not Eligibility.OK:
         await reply(**refusal_message(eligibility.value))
         return None

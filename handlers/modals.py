@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.enrolment.profile_form import ProfileDefaults, ProfileInput
+from bot.enrolment.profile_form import FromHr, ProfileDefaults, ProfileInput
 from bot.process.deps import Deps
 from bot.programmes.service import load_programme_settings
 from bot.slack.blocks.enrolment import pause_modal, slack_busy_message
@@ -55,9 +55,19 @@ async def open_profile_modal(
     *,
     intent: str,
     reply: Reply,
+    prefilled: ProfileInput | ProfileDefaults | None = None,
+    from_hr: FromHr | None = None,
 ) -> bool:
-    current: ProfileInput | ProfileDefaults = profile or ProfileDefaults(time_zone=user.time_zone)
-    view = profile_modal(current, private_metadata=profile_metadata(intent), is_new=profile is None)
+    """`prefilled`: what to show instead of the saved profile (HR data, see bot.people)."""
+    current: ProfileInput | ProfileDefaults = (
+        prefilled or profile or ProfileDefaults(time_zone=user.time_zone)
+    )
+    view = profile_modal(
+        current,
+        private_metadata=profile_metadata(intent),
+        is_new=profile is None,
+        from_hr=from_hr,
+    )
     return await _open(client, trigger_id, view, reply)
 
 

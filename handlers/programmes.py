@@ -7,6 +7,7 @@ that makes them, so a replayed click or submission does nothing twice.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands.intents import AdminInvite, AdminRoundNow, JoinProgramme
 from bot.domain import ProgrammeMode
 from bot.enrolment import service as enrolment
+from bot.people.eligibility import GroupUnavailable, excluded, load_policy, usergroup_members
 from bot.process.deps import Deps, deps_of
 from bot.programmes import admin
 from bot.programmes import form as pf
@@ -177,6 +179,7 @@ async def invite_channel(
         await reply(**invite_slack_busy_message())
         return
     candidates = [await _candidate(client, team_id, user_id) for user_id in member_ids]
+    candidates = await _without_excluded(client, deps, team_id, candidates)
     async with deps.sessions() as session:
         programme_row = await admin.resolve_programme(session, team_id, programme.name)
         if programme_row.programme is None:
@@ -217,6 +220,24 @@ _REFUSALS = {
     Eligibility.EXTERNAL: "guest",
     Eligibility.RESTRICTED: "guest",
 }
+
+
+async def _without_excluded(
+    client: AsyncWebClient, deps: Deps, team_id: str, candidates: list[admin.Candidate]
+) -> list[admin.Candidate]:
+    """Candidates the eligibility settings exclude are not invited (counted apart)."""
+    async with deps.sessions() as session:
+        policy = await load_policy(session, team_id)
+    try:
+        members = await usergroup_members(client, policy.excluded_usergroup_id)
+    except GroupUnavailable:
+        # Unknown group members: invite nobody from the group rather than someone excluded.
+        return [dataclasses.replace(c, refusal=c.refusal or "unknown") for c in candidates]
+    out = excluded(policy, members)
+    return [
+        dataclasses.replace(c, refusal="excluded") if c.refusal is None and c.user_id in out else c
+        for c in candidates
+    ]
 
 
 async def _candidate(client: AsyncWebClient, team_id: str, user_id: str) -> admin.Candidate:
@@ -292,7 +313,7 @@ async def on_invite_join(
     if not (value.isascii() and value.isdigit() and len(value) < 12):
         return
     intent = JoinProgramme(int(value))
-    user = await identify(client, user_id, team_id, dm_replier(client, user_id))
+    user = await identify(client, user_id, team_id, dm_replier(client, user_id), deps)
     if user is None:
         return
 
@@ -371,7 +392,7 @@ async def on_home_admin_programmes(
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
     reply = dm_replier(client, user_id)
-    user = await identify(client, user_id, team_id, reply)
+    user = await identify(client, user_id, team_id, reply, deps)
     if user is None:
         return
     if not is_admin(user, deps.admins):

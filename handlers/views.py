@@ -24,6 +24,7 @@ from bot.enrolment import service as enrolment
 from bot.enrolment.profile_form import CALLBACK_ID as PROFILE_CALLBACK_ID
 from bot.enrolment.profile_form import ProfileInput
 from bot.enrolment.profile_form import parse_submission as parse_profile
+from bot.people import profile as people_profile
 from bot.process.deps import Deps, deps_of
 from bot.programmes.service import save_programme_settings
 from bot.programmes.settings_form import CALLBACK_ID as SETTINGS_CALLBACK_ID
@@ -138,6 +139,7 @@ async def _save_profile(
                     time_zone=profile.time_zone,
                     now=now,
                 )
+            profile = await people_profile.with_hr_fields(session, team_id, user_id, profile)
             await enrolment.save_profile(session, person, profile, now=now)
             outcome = None
             if intent is not None:

@@ -34,7 +34,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, true
 
 from bot.domain import (
     DEFAULT_CHECKIN_WEEKDAY,
@@ -572,3 +572,52 @@ class QuestionSeen(Base):
     # The group it was sent to; NULL for `/peercoach question`, or once the group is gone.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("match_groups.id", ondelete="SET NULL"))
     seen_at: Mapped[datetime]
+
+
+class DirectoryEntry(Base):
+    """What the HR import says about one Slack user, whether or not they ever join.
+
+    Kept apart from `Person` so an import enrols nobody: the data waits here until the person
+    joins, and prefills their profile then. Level and manager are seen only by the person and
+    admins.
+    """
+
+    __tablename__ = "directory_entries"
+    __table_args__ = (
+        UniqueConstraint("team_id", "slack_user_id"),
+        CheckConstraint("level IS NULL OR level BETWEEN 1 AND 6", name="level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE")
+    )
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(255))
+    function: Mapped[str | None] = mapped_column(String(100))
+    level: Mapped[int | None] = mapped_column(SmallInteger)
+    title: Mapped[str | None] = mapped_column(String(150))
+    location: Mapped[str | None] = mapped_column(String(100))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    manager_slack_id: Mapped[str | None] = mapped_column(String(32))
+    department: Mapped[str | None] = mapped_column(String(100))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    imported_at: Mapped[datetime] = mapped_column(default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
+
+
+class EligibilitySettings(Base):
+    """Who may take part, and how HR data is used; a workspace without a row uses the defaults
+    (guests excluded, same-manager pairs kept apart, HR function and level editable)."""
+
+    __tablename__ = "eligibility_settings"
+
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    exclude_guests: Mapped[bool] = mapped_column(default=True, server_default=true())
+    same_manager_apart: Mapped[bool] = mapped_column(default=True, server_default=true())
+    hr_fields_editable: Mapped[bool] = mapped_column(default=True, server_default=true())
+    excluded_user_ids: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    excluded_usergroup_id: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)

@@ -41,10 +41,16 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "files.completeUploadExternal": {"files:write"},
     # slack_sdk's helper for the two calls above (files.upload itself is retired).
     "files.upload.v2": {"files:write"},
+    # The HR import: people found by email, the CSV an admin shares with the bot, and the
+    # user group an admin may exclude.
+    "users.lookupByEmail": {"users:read.email"},
+    "files.info": {"files:read"},
+    "usergroups.users.list": {"usergroups:read"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_home_opened": set(),
     "message.im": {"im:history"},
+    "user_change": {"users:read"},
 }
 WEB_API_METHODS = {
     name

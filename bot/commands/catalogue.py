@@ -118,6 +118,15 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         audience=Audience.ADMIN,
     ),
     CommandSpec(
+        "admin eligibility",
+        "admin eligibility [guests allow|exclude | same-manager on|off | hr-fields "
+        "editable|locked | exclude @people | include @people | group @group|none]",
+        "Choose who may take part: guests, excluded people or a user group, and how HR data "
+        "is used",
+        available=True,
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
         "admin digest",
         "admin digest [#channel]",
         "Post the programme digest (anonymous counts) to a channel",

@@ -83,6 +83,13 @@ class AdminRoundNow:
     programme: str | None  # a programme's name as typed; None: the default programme
 
 
+@dataclass(frozen=True, slots=True)
+class AdminEligibility:
+    """The words after `admin eligibility`, read by `bot.people.admin`."""
+
+    words: tuple[str, ...]
+
+
 Intent = (
     Find
     | OfferMentoring
@@ -92,6 +99,7 @@ Intent = (
     | AdminQuestions
     | AdminInvite
     | AdminRoundNow
+    | AdminEligibility
 )
 
 
@@ -130,6 +138,8 @@ def command_name(intent: Intent) -> str:
         return "admin invite"
     if isinstance(intent, AdminRoundNow):
         return "admin round now"
+    if isinstance(intent, AdminEligibility):
+        return "admin eligibility"
     return intent.name
 
 
@@ -173,6 +183,8 @@ def interpret_parsed(parsed: Parsed, today: date) -> Intent | Malformed:
         return _invite(spec, args)
     if name == "admin round now":
         return AdminRoundNow(_programme_name(args))
+    if name == "admin eligibility":
+        return AdminEligibility(tuple(args))
     return _no_args(spec, args) or Simple(name)
 
 

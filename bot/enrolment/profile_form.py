@@ -120,7 +120,18 @@ class ProfileInput:
 class ProfileDefaults:
     """What we know before the person has a profile."""
 
-    time_zone: str | None  # from users.info; None when Slack has none
+    time_zone: str | None  # from users.info (or the HR import); None when neither has one
+    function: str | None = None  # from the HR import
+    level: int | None = None  # from the HR import
+
+
+@dataclass(frozen=True, slots=True)
+class FromHr:
+    """Which profile fields the HR import filled in, and whether people may change them."""
+
+    function: bool = False
+    level: bool = False
+    locked: bool = False
 
 
 def level_title(level: int) -> str:

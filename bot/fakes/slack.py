@@ -195,7 +195,7 @@ class _Chaos:
 
 
 # Tier 3 methods the limits apply to (about 50 calls a minute each).
-_TIER3_METHODS = frozenset({"conversations.open", "conversations.history"})
+_TIER3_METHODS = frozenset({"conversations.open", "conversations.history", "users.lookupByEmail"})
 
 
 @dataclass
@@ -368,7 +368,15 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "files.upload": self._files_upload,
+            "users.lookupByEmail": self._users_lookup_by_email,
+            "usergroups.users.list": self._usergroups_users_list,
+            "files.info": self._files_info,
         }
+        # User groups (id -> member ids) and files people shared with the bot (id -> record).
+        self.usergroups: dict[str, list[str]] = {}
+        self.shared_files: dict[str, JsonDict] = {}
+        self.file_downloads: list[str] = []  # ids of shared files whose bytes were fetched
+        self._emails: dict[str, str] = {}  # lower-case email -> user id, for lookupByEmail
         self._scripts: dict[str, deque[_Script]] = {}
         self._triggers: dict[str, float] = {}
         self._used_triggers: set[str] = set()
@@ -393,6 +401,7 @@ class FakeSlack:
         app.router.add_post("/commands/{team}/{serial}/{secret}", self._handle_response_url)
         app.router.add_get("/socket-mode", self._handle_socket)
         app.router.add_post("/upload/v1/{token}", self._handle_upload)
+        app.router.add_get("/files-pri/{key}/download/{name}", self._handle_file_download)
         # Short shutdown so stop() never waits on requests the app left hanging.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -457,6 +466,7 @@ class FakeSlack:
         deleted: bool = False,
         team_id: str | None = None,
         is_restricted: bool = False,
+        is_ultra_restricted: bool = False,
         profile: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Add (or replace) a workspace member; returns the user object users.info will show."""
@@ -494,7 +504,7 @@ class FakeSlack:
             "is_owner": is_owner,
             "is_primary_owner": False,
             "is_restricted": is_restricted,
-            "is_ultra_restricted": False,
+            "is_ultra_restricted": is_ultra_restricted,
             "is_bot": is_bot,
             "is_app_user": False,
             "updated": int(time.time()),
@@ -504,6 +514,9 @@ class FakeSlack:
         # Kept unrendered: tz_offset/tz_label are computed per request, so DST is honoured.
         user["_tz"] = tz
         self.users[user_id] = user
+        email = str(user["profile"].get("email", "")).lower()
+        if email:
+            self._emails[email] = user_id
         return self._render_user(user)
 
     def set_status(self, user_id: str, text: str, emoji: str = "", expiration: int = 0) -> None:
@@ -513,6 +526,41 @@ class FakeSlack:
         profile["status_text"] = text
         profile["status_emoji"] = emoji
         profile["status_expiration"] = expiration
+
+    def add_usergroup(self, usergroup_id: str, user_ids: list[str]) -> None:
+        """Add (or replace) a user group, as usergroups.users.list will list it."""
+        self.usergroups[usergroup_id] = list(user_ids)
+
+    def share_file_with_bot(
+        self, user_id: str, filename: str, content: bytes, *, file_id: str | None = None
+    ) -> JsonDict:
+        """A member shares a file with the bot in their DM: returns the file object a
+        `file_share` message event carries (its bytes behind url_private_download, which
+        wants the bot token)."""
+        self._user(user_id)
+        fid = file_id or _stable_id("F", f"{user_id}:{filename}:{len(self.shared_files)}")
+        url_name = filename.lower().replace(" ", "_")
+        base = f"{self.base_url}/files-pri/{self.team_id}-{fid}"
+        obj: JsonDict = {
+            "id": fid,
+            "created": int(time.time()),
+            "name": filename,
+            "title": filename,
+            "mimetype": "text/csv" if url_name.endswith(".csv") else "text/plain",
+            "filetype": "csv" if url_name.endswith(".csv") else "text",
+            "user": user_id,
+            "user_team": self.team_id,
+            "size": len(content),
+            "mode": "hosted",
+            "is_external": False,
+            "is_public": False,
+            "url_private": f"{base}/{url_name}",
+            "url_private_download": f"{base}/download/{url_name}",
+            "channels": [],
+            "ims": [self.im_channel_id(user_id)],
+        }
+        self.shared_files[fid] = {"file": obj, "content": content}
+        return obj
 
     def _render_user(self, user: JsonDict) -> JsonDict:
         rendered = {k: v for k, v in user.items() if k != "_tz"}
@@ -942,6 +990,38 @@ class FakeSlack:
 
     async def _users_info(self, args: JsonDict, kind: str) -> JsonDict:
         return {"ok": True, "user": self._render_user(self._user(args["user"]))}
+
+    async def _users_lookup_by_email(self, args: JsonDict, kind: str) -> JsonDict:
+        wanted = str(args["email"]).strip().lower()
+        user = self.users.get(self._emails.get(wanted, ""))
+        if user is None or str(user["profile"].get("email", "")).lower() != wanted:
+            raise _SlackError("users_not_found")
+        return {"ok": True, "user": self._render_user(user)}
+
+    async def _usergroups_users_list(self, args: JsonDict, kind: str) -> JsonDict:
+        members = self.usergroups.get(str(args["usergroup"]))
+        if members is None:
+            raise _SlackError("no_such_subteam")
+        return {"ok": True, "users": list(members)}
+
+    async def _files_info(self, args: JsonDict, kind: str) -> JsonDict:
+        record = self.shared_files.get(str(args.get("file", "")))
+        if record is None:
+            raise _SlackError("file_not_found")
+        return {"ok": True, "file": record["file"], "comments": [], "response_metadata": {}}
+
+    async def _handle_file_download(self, request: web.Request) -> web.StreamResponse:
+        """url_private_download: the bytes for the bot token; anyone else gets Slack's sign-in
+        page (an HTML 200, as Slack answers), which a client must not mistake for the file."""
+        key = request.match_info["key"]
+        fid = key.split("-", 1)[1] if "-" in key else ""
+        record = self.shared_files.get(fid)
+        if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
+            return web.Response(text="<html><body>Sign in</body></html>", content_type="text/html")
+        if record is None:
+            return web.Response(status=404, text="Not Found", content_type="text/plain")
+        self.file_downloads.append(fid)
+        return web.Response(body=record["content"], content_type="application/octet-stream")
 
     async def _users_list(self, args: JsonDict, kind: str) -> JsonDict:
         ids = list(self.users)

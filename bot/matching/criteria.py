@@ -13,7 +13,10 @@ Every criterion scores 0..1 and is then multiplied by its admin weight:
 
 Hard rules (`Scorer.allowed`) are never traded against score: no past partner, no
 do-not-pair pair in either direction, no time-zone gap above ``max_tz_gap_hours`` (plain
-difference of UTC offsets), nobody who is unavailable, nobody paired with themselves.
+difference of UTC offsets), nobody who is unavailable, nobody paired with themselves, and the
+reporting lines of `bot.matching.reporting` (never a manager or a manager's manager; in the
+mentoring modes nobody anywhere above the mentee; by default never two people with the same
+manager).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from bot.enrolment.goals import phrase
-from bot.matching.model import Criterion, MatchInput, Participant, Weights
+from bot.matching.model import Criterion, MatchInput, Mode, Participant, Weights
+from bot.matching.reporting import PEER_DEPTH, ReportingRule
 
 DAY_MINUTES = 24 * 60
 FULL_HOURS_MINUTES = 4 * 60  # overlap that earns the full HOURS criterion
@@ -137,7 +141,7 @@ def _hours_text(minutes: int) -> str:
 class Scorer:
     """Scores and checks pairs for one `MatchInput`; cheap to call millions of times."""
 
-    def __init__(self, inp: MatchInput) -> None:
+    def __init__(self, inp: MatchInput, mode: Mode = Mode.PAIRS) -> None:
         self.input = inp
         self.settings = inp.settings
         self.weights: Weights = inp.settings.weights
@@ -162,6 +166,14 @@ class Scorer:
         for x, y in inp.do_not_pair:
             self._blocked.setdefault(x, set()).add(y)
             self._blocked.setdefault(y, set()).add(x)
+        mentoring = Mode(mode) in (Mode.MENTORSHIP, Mode.REVERSE)
+        self.reporting_rule = ReportingRule(
+            depth=None if mentoring else PEER_DEPTH,
+            same_manager=inp.settings.same_manager_apart,
+        )
+        self._reporting: dict[str, set[str]] = (
+            self.reporting_rule.forbidden(inp.managers, self.index) if inp.managers else {}
+        )
 
     # -- per-person data -------------------------------------------------------------------
 
@@ -176,8 +188,22 @@ class Scorer:
         return frozenset(self._past.get(pid, ()))
 
     def blocked_for(self, pid: str) -> frozenset[str]:
-        """Ids `pid` must never meet: past partners and do-not-pair in either direction."""
-        return frozenset(self._past.get(pid, set()) | self._blocked.get(pid, set()))
+        """Ids `pid` must never meet: past partners, do-not-pair in either direction and the
+        reporting-line rule."""
+        return frozenset(
+            self._past.get(pid, set())
+            | self._blocked.get(pid, set())
+            | self._reporting.get(pid, set())
+        )
+
+    def reporting_apart(self, pid: str) -> frozenset[str]:
+        """Ids the reporting-line rule alone keeps away from `pid`."""
+        return frozenset(self._reporting.get(pid, ()))
+
+    def kept_apart(self, ids: Iterable[str]) -> int:
+        """How many pairs among `ids` the reporting-line rule forbids."""
+        chosen = set(ids)
+        return sum(len(self._reporting.get(pid, set()) & chosen) for pid in chosen) // 2
 
     # -- hard rules ------------------------------------------------------------------------
 
@@ -191,7 +217,10 @@ class Scorer:
         if past is not None and b.id in past:
             return False
         blocked = self._blocked.get(a.id)
-        return blocked is None or b.id not in blocked
+        if blocked is not None and b.id in blocked:
+            return False
+        apart = self._reporting.get(a.id)
+        return apart is None or b.id not in apart
 
     def why_not(self, a: Participant, b: Participant) -> str | None:
         """A readable reason the pair breaks a hard rule, or None when it is allowed."""
@@ -205,6 +234,8 @@ class Scorer:
             return f"{a.id} and {b.id} have been partners before"
         if b.id in self._blocked.get(a.id, ()):
             return f"{a.id} and {b.id} are on a do-not-pair list"
+        if b.id in self._reporting.get(a.id, ()):
+            return f"{a.id} and {b.id} are in the same reporting line"
         gap = tz_gap_hours(a, b)
         limit = self.settings.max_tz_gap_hours
         if gap > limit:

@@ -17,6 +17,7 @@ from bot.matching.model import (
     Participant,
     Unavailable,
 )
+from bot.matching.reporting import find_cycles
 
 ModeFn = Callable[
     [Sequence[Participant], Scorer, MatchSettings, int], tuple[list[Group], list[LeftOut]]
@@ -51,7 +52,7 @@ def match(inp: MatchInput, mode: Mode = Mode.PAIRS, seed: int = 0) -> MatchResul
     reported in `MatchResult.unavailable`; every available person ends up in exactly one
     group or in `MatchResult.left_out` with a reason.
     """
-    scorer = Scorer(inp)
+    scorer = Scorer(inp, Mode(mode))
     unavailable = tuple(
         LeftOut(p.id, p.unavailable, UNAVAILABLE_DETAIL[p.unavailable])
         for p in sorted(inp.participants, key=lambda p: p.id)
@@ -65,4 +66,6 @@ def match(inp: MatchInput, mode: Mode = Mode.PAIRS, seed: int = 0) -> MatchResul
         groups=tuple(sorted(groups, key=lambda g: g.members)),
         left_out=tuple(sorted(left_out, key=lambda lo: lo.id)),
         unavailable=unavailable,
+        kept_apart=scorer.kept_apart(p.id for p in people),
+        reporting_cycles=find_cycles(inp.managers),
     )

@@ -13,10 +13,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import EnrolmentState, MembershipRole, MembershipState, ProgrammeMode
 from bot.matching.model import MatchInput, MatchSettings, Mode, Participant, Unavailable
+from bot.people.eligibility import load_policy
 from bot.programmes.service import load_programme_settings
 from storage.models import Person
 from storage.repositories import DoNotPairRepository, MatchRepository, ProgrammeRepository
+from storage.repositories.directory import DirectoryRepository
 from storage.repositories.rounds import RoundRepository
+
+
+async def _with_people_data(
+    session: AsyncSession, team_id: str, inp: MatchInput, *, drop_excluded: bool
+) -> MatchInput:
+    """The reporting lines from the HR directory and the workspace's same-manager setting;
+    with `drop_excluded`, people on the exclusion list left out (a round applies the whole
+    eligibility check itself, with Slack's answers)."""
+    policy = await load_policy(session, team_id)
+    participants = inp.participants
+    if drop_excluded and policy.excluded_user_ids:
+        participants = tuple(p for p in participants if p.id not in policy.excluded_user_ids)
+    return replace(
+        inp,
+        participants=participants,
+        managers=await DirectoryRepository(session).managers(team_id),
+        settings=replace(inp.settings, same_manager_apart=policy.same_manager_apart),
+    )
 
 
 def utc_offset_minutes(zone: str | None, on: date) -> int:
@@ -109,12 +129,13 @@ async def load_match_input(
         )
     if settings is None:
         settings = (await load_programme_settings(session, team_id)).match_settings()
-    return MatchInput(
+    inp = MatchInput(
         participants=participants,
         past_partners=frozenset(await MatchRepository(session).past_partner_pairs(team_id)),
         do_not_pair=frozenset(await DoNotPairRepository(session).pairs_for_team(team_id)),
         settings=settings,
     )
+    return await _with_people_data(session, team_id, inp, drop_excluded=True)
 
 
 def _with_roles(
@@ -152,12 +173,13 @@ async def load_programme_input(
     settings = (await load_programme_settings(session, team_id)).match_settings()
     if mode is Mode.CIRCLES and group_size is not None:
         settings = replace(settings, circle_size=max(3, min(6, group_size)))
-    return MatchInput(
+    inp = MatchInput(
         participants=tuple(member_participant(p, role, on, mode) for p, role in members),
         past_partners=frozenset(await MatchRepository(session).past_partner_pairs(team_id)),
         do_not_pair=frozenset(await DoNotPairRepository(session).pairs_for_team(team_id)),
         settings=settings,
     )
+    return await _with_people_data(session, team_id, inp, drop_excluded=False)
 
 
 async def load_programme_match_input(

@@ -93,6 +93,10 @@ class MatchSettings:
     circle_size: int = 4  # target size for circles, 3..6
     mentor_min_level_gap: int = 2  # a mentor is at least this many levels more senior
     candidates_per_person: int = 12  # k of the sparse candidate graph
+    # Reporting lines (hard rule): never someone with their manager or manager's manager
+    # (in mentoring: anyone above them); this setting also keeps apart two people with the
+    # same manager.
+    same_manager_apart: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,9 @@ class MatchInput:
     # (who, must_not_meet): honoured in either direction.
     do_not_pair: frozenset[tuple[str, str]] = frozenset()
     settings: MatchSettings = field(default_factory=MatchSettings)
+    # person id -> their manager's id, for everyone the HR data knows (not only participants:
+    # a manager who takes no part still links a person to their manager's manager).
+    managers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,10 @@ class MatchResult:
     groups: tuple[Group, ...]
     left_out: tuple[LeftOut, ...]  # available people with no group, and why
     unavailable: tuple[LeftOut, ...]  # people skipped by a hard rule before matching
+    # Pairs of available people the reporting-line rule kept apart (a count, never names).
+    kept_apart: int = 0
+    # Loops in the manager links (bad HR data): reported, and walked only up to the loop.
+    reporting_cycles: tuple[tuple[str, ...], ...] = ()
 
     @property
     def total_score(self) -> float:

@@ -359,8 +359,11 @@ def no_partner_detail(f: Features, i: int) -> str:
     blocked = f.blocked_indices[f.blocked_indptr[i] : f.blocked_indptr[i + 1]]
     me = f.people[i].id
     past = f.scorer.past_partners_of(me)
-    n_past = sum(1 for j in blocked.tolist() if f.people[j].id in past)
-    n_dnp = len(blocked) - n_past
+    apart = f.scorer.reporting_apart(me)
+    others_ids = [f.people[j].id for j in blocked.tolist()]
+    n_past = sum(1 for other in others_ids if other in past)
+    n_line = sum(1 for other in others_ids if other in apart and other not in past)
+    n_dnp = len(blocked) - n_past - n_line
     reasons: list[str] = []
     if n_past:
         reasons.append("a past partner")
@@ -368,6 +371,8 @@ def no_partner_detail(f: Features, i: int) -> str:
         reasons.append(f"more than {f.scorer.settings.max_tz_gap_hours:g} hours away")
     if n_dnp:
         reasons.append("on a do-not-pair list")
+    if n_line:
+        reasons.append("in your reporting line")
     return "everyone you could meet this round is " + _join_or(reasons or ["ruled out"])
 
 

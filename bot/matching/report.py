@@ -58,7 +58,22 @@ def render_table(result: MatchResult, names: Mapping[str, str] | None = None) ->
     lines.append("")
     lines.append(f"Not matched this round ({len(result.unavailable)})")
     lines.extend(_left_out_lines(result.unavailable, label) or ["  nobody"])
+    lines.extend(_reporting_lines(result))
     return "\n".join(lines) + "\n"
+
+
+def _reporting_lines(result: MatchResult) -> list[str]:
+    lines: list[str] = []
+    if result.kept_apart:
+        lines.append("")
+        lines.append(f"Reporting lines kept {_pairs(result.kept_apart)} apart")
+    for cycle in result.reporting_cycles:
+        lines.append(f"Manager loop in the data (fix it): {' -> '.join((*cycle, cycle[0]))}")
+    return lines
+
+
+def _pairs(count: int) -> str:
+    return "1 pair" if count == 1 else f"{count} pairs"
 
 
 def to_json(result: MatchResult) -> dict[str, Any]:
@@ -76,7 +91,9 @@ def to_json(result: MatchResult) -> dict[str, Any]:
             "unavailable": len(result.unavailable),
             "total_score": _round(result.total_score),
             "mean_score": None if mean is None else _round(mean),
+            "kept_apart": result.kept_apart,
         },
+        "reporting_cycles": [list(cycle) for cycle in result.reporting_cycles],
         "groups": [
             {
                 "members": list(group.members),
@@ -138,6 +155,14 @@ def summary_lines(
         counts = Counter(_reason_name(entry) for entry in result.unavailable)
         parts = ", ".join(f"{reason} {count}" for reason, count in sorted(counts.items()))
         lines.append(f"Not matched this round: {len(result.unavailable)} ({parts}).")
+    if result.kept_apart:
+        # A count only: naming the pairs would tell who reports to whom.
+        lines.append(f"Reporting lines kept {_pairs(result.kept_apart)} apart.")
+    if result.reporting_cycles:
+        lines.append(
+            f"The HR data has {len(result.reporting_cycles)} loop(s) in its manager links; "
+            "`peercoach people import --dry-run` shows where."
+        )
     return lines
 
 
@@ -155,7 +180,7 @@ MODE_CRITERIA: dict[Mode, tuple[Criterion, ...]] = {
 ADMIN_REASONS: dict[LeftOutReason, str] = {
     LeftOutReason.NO_ALLOWED_PARTNER: (
         "no allowed partner: every possible partner is ruled out by a hard rule (a past "
-        "partner, a do-not-pair list or the time-zone limit)"
+        "partner, a do-not-pair list, a reporting line or the time-zone limit)"
     ),
     LeftOutReason.NO_MENTOR: (
         "no mentor: nobody senior enough, with room left and allowed to meet them, is available"

@@ -35,6 +35,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "wants_mentor",
     "past_partners",
     "do_not_pair",
+    "manager",
 )
 COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -139,6 +140,7 @@ def load_roster(
             (row.participant.id, other) for row in parsed for other in row.do_not_pair
         ),
         settings=settings if settings is not None else MatchSettings(),
+        managers={row.participant.id: row.manager for row in parsed if row.manager},
     )
 
 
@@ -147,6 +149,7 @@ class _Row:
     participant: Participant
     past_partners: tuple[str, ...] = ()
     do_not_pair: tuple[str, ...] = ()
+    manager: str = ""
 
 
 @dataclass(slots=True)
@@ -239,6 +242,9 @@ def _parse_row(index: int, values: dict[str, str], on: date, problems: list[str]
     wants_mentor = _boolean(get("wants_mentor"), "wants_mentor", report)
     past = _ids(get("past_partners"), "past_partners", person_id, report)
     avoid = _ids(get("do_not_pair"), "do_not_pair", person_id, report)
+    manager = get("manager")
+    if manager and manager == person_id:
+        report.add(f"manager is the person's own id {person_id!r}; leave it empty at the top")
 
     if report.found:
         return None
@@ -259,6 +265,7 @@ def _parse_row(index: int, values: dict[str, str], on: date, problems: list[str]
         ),
         past_partners=past,
         do_not_pair=avoid,
+        manager=manager,
     )
 
 

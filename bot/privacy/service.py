@@ -18,9 +18,10 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person
+from storage.models import DirectoryEntry, Person
 from storage.repositories import PrivacyRepository, ProgrammeRepository
 from storage.repositories.checkins import CheckInRepository
+from storage.repositories.directory import DirectoryRepository
 from storage.repositories.questions import QuestionRepository
 
 EXPORT_FORMAT: Final = "peercoach-export"
@@ -63,6 +64,10 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
         "workspace": person.team_id,
         "person": _profile(person),
         "do_not_pair": await repository.blocked_user_ids(person.id),
+        # What the HR import says about them (null when it says nothing).
+        "hr_directory": _directory(
+            await DirectoryRepository(session).get(person.team_id, person.slack_user_id)
+        ),
         # The programmes they joined, left ones included: name, role and dates.
         "programmes": [
             {
@@ -174,6 +179,8 @@ async def forget_person(session: AsyncSession, person: Person, now: datetime) ->
     # The cost is that the block no longer applies if they enrol again; the people who had
     # blocked them can add it back, and telling them would itself give the person away.
     await repository.delete_do_not_pair_naming(person.team_id, person.slack_user_id)
+    # HR data about them goes too, and their id as anyone's manager.
+    await DirectoryRepository(session).forget(person.team_id, person.slack_user_id)
     # Score and breakdown stay: they are numbers per criterion and identify nobody.
     await repository.blank_explanations(group_ids)
     await repository.detach_memberships(person.id)
@@ -188,6 +195,24 @@ async def forget_person(session: AsyncSession, person: Person, now: datetime) ->
         checkins_deleted=checkins_deleted,
         do_not_pair_deleted=do_not_pair_deleted,
     )
+
+
+def _directory(entry: DirectoryEntry | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    return {
+        "email": entry.email,
+        "function": entry.function,
+        "level": entry.level,
+        "title": entry.title,
+        "location": entry.location,
+        "time_zone": entry.time_zone,
+        "manager": entry.manager_slack_id,
+        "department": entry.department,
+        "start_date": _date(entry.start_date),
+        "imported_at": _datetime(entry.imported_at),
+        "updated_at": _datetime(entry.updated_at),
+    }
 
 
 def _profile(person: Person) -> dict[str, Any]:

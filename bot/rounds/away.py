@@ -69,6 +69,7 @@ class Directory:
     statuses: dict[str, SlackStatus] = field(default_factory=dict)
     deactivated: frozenset[str] = frozenset()
     complete: bool = True
+    guests: frozenset[str] = frozenset()  # is_restricted or is_ultra_restricted
 
     def away(self, user_id: str, at: datetime) -> bool:
         status = self.statuses.get(user_id)
@@ -97,6 +98,7 @@ async def read_directory(
         return Directory(complete=client is not None)
     statuses: dict[str, SlackStatus] = {}
     deactivated: set[str] = set()
+    guests: set[str] = set()
     cursor: str | None = None
     try:
         for _ in range(MAX_PAGES):
@@ -110,6 +112,8 @@ async def read_directory(
                     continue
                 if user.get("deleted"):
                     deactivated.add(user_id)
+                if user.get("is_restricted") or user.get("is_ultra_restricted"):
+                    guests.add(user_id)
                 statuses[user_id] = _status(user)
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
@@ -117,8 +121,8 @@ async def read_directory(
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else None
         logger.warning("users.list failed (%s); statuses unknown for this round", error)
-        return Directory(statuses, frozenset(deactivated), complete=False)
+        return Directory(statuses, frozenset(deactivated), complete=False, guests=frozenset(guests))
     except SLACK_NETWORK_ERRORS as exc:
         logger.warning("users.list did not answer (%r); statuses unknown for this round", exc)
-        return Directory(statuses, frozenset(deactivated), complete=False)
-    return Directory(statuses, frozenset(deactivated))
+        return Directory(statuses, frozenset(deactivated), complete=False, guests=frozenset(guests))
+    return Directory(statuses, frozenset(deactivated), guests=frozenset(guests))

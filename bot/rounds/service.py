@@ -32,6 +32,15 @@ from bot.matching.engine import match
 from bot.matching.from_database import load_programme_input
 from bot.matching.model import Group, MatchInput, MatchResult, Mode, Participant
 from bot.outbox import Message, enqueue
+from bot.people.eligibility import (
+    EligibilityPolicy,
+    GroupUnavailable,
+    load_policy,
+    usergroup_members,
+)
+from bot.people.eligibility import (
+    excluded as excluded_ids,
+)
 from bot.questions.picker import Picker
 from bot.rounds.away import Directory, read_directory
 from bot.rounds.timing import (
@@ -63,6 +72,7 @@ class Skip:
     AWAY = "away"
     ON_HOLD = "on_hold"
     DEACTIVATED = "deactivated"
+    NOT_ELIGIBLE = "not_eligible"  # excluded by the eligibility settings (told when they ask)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +124,7 @@ def _classify(
     previous_round: Round | None,
     cadence_start: datetime,
     at: datetime,
+    excluded: frozenset[str] = frozenset(),
 ) -> _Classified:
     eligible: list[tuple[Membership, Person]] = []
     skipped: list[tuple[Membership, Person, str]] = []
@@ -131,6 +142,8 @@ def _classify(
             continue
         if person.slack_user_id in directory.deactivated:
             skipped.append((membership, person, Skip.DEACTIVATED))
+        elif person.slack_user_id in excluded:
+            skipped.append((membership, person, Skip.NOT_ELIGIBLE))
         elif membership.on_hold_since is not None:
             skipped.append((membership, person, Skip.ON_HOLD))
         elif person.enrolment_state is EnrolmentState.PAUSED and (
@@ -159,6 +172,8 @@ def _skip_message(
     due = notice_time(person.time_zone, round_date, now)
     if reason == Skip.DEACTIVATED:
         return None  # Slack refuses messages to deactivated accounts.
+    if reason == Skip.NOT_ELIGIBLE:
+        return None  # told kindly when they asked to join; not again every round
     if reason == Skip.ON_HOLD:
         assert membership.on_hold_since is not None
         # Once per hold, not once per round.
@@ -197,7 +212,7 @@ def mentor_fallbacks(
     if mentee_id is None:
         return []
     mentee = people[mentee_id]
-    scorer = scorer or Scorer(inp)
+    scorer = scorer or Scorer(inp, mode)
     gap = max(1, inp.settings.mentor_min_level_gap)
 
     def could_mentor(p: Participant) -> bool:
@@ -249,7 +264,7 @@ async def store_groups(
     group's intro hour, daytime for everyone where the hours allow)."""
     repo = RoundRepository(session)
     stored: list[MatchGroup] = []
-    scorer = Scorer(inp) if proposed else None
+    scorer = Scorer(inp, result.mode) if proposed else None
     # Each intro's first question comes from the bank, and counts as seen by the group.
     picker = (
         None
@@ -375,6 +390,7 @@ async def run_programme_round(
                 return RoundSummary(programme_id, "rescheduled")
         roster = await repo.roster(programme_id)
         previous = await repo.last_round(programme_id)
+        policy = await load_policy(session, programme.team_id)
         await session.close()  # no transaction stays open while Slack is asked
     wanted = [
         p.slack_user_id
@@ -391,6 +407,7 @@ async def run_programme_round(
     # the round does not keep anyone out.
     status_at = max(now, datetime.combine(round_date, time(12), tzinfo=UTC))
     length = period(programme.cadence, round_date)
+    excluded = await _excluded(client, policy, directory)
     classified = _classify(
         roster,
         directory,
@@ -398,8 +415,24 @@ async def run_programme_round(
         previous_round=previous,
         cadence_start=due - length,
         at=status_at,
+        excluded=excluded,
     )
     return await _store_round(sessions, programme, due, round_date, classified, now=now)
+
+
+async def _excluded(
+    client: AsyncWebClient | None, policy: EligibilityPolicy, directory: Directory
+) -> frozenset[str]:
+    """Who the eligibility settings keep out of this round: the exclusion list, the excluded
+    user group's members and (by default) guests."""
+    members: frozenset[str] = frozenset()
+    if client is not None and policy.excluded_usergroup_id:
+        try:
+            members = await usergroup_members(client, policy.excluded_usergroup_id)
+        except GroupUnavailable:
+            logger.warning("excluded user group unreadable; only the exclusion list applies")
+    guests = directory.guests if policy.exclude_guests else frozenset()
+    return excluded_ids(policy, members) | guests
 
 
 async def _store_round(

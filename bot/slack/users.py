@@ -25,7 +25,7 @@ class Eligibility(StrEnum):
     DELETED = "deleted"  # deactivated or deleted account
     BOT = "bot"
     EXTERNAL = "external"  # a Slack Connect guest from another organisation
-    RESTRICTED = "restricted"  # a single-channel guest
+    RESTRICTED = "restricted"  # a guest (multi- or single-channel), unless guests may join
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +41,22 @@ class SlackUser:
     is_bot: bool
     is_stranger: bool
     is_ultra_restricted: bool
+    is_restricted: bool = False
 
-    def eligibility(self, home_team_id: str) -> Eligibility:
+    @property
+    def is_guest(self) -> bool:
+        return self.is_restricted or self.is_ultra_restricted
+
+    def eligibility(self, home_team_id: str, *, allow_guests: bool = False) -> Eligibility:
+        """Bots, deactivated and external accounts never take part; guests only when the
+        workspace's eligibility settings let them (they are excluded by default)."""
         if self.deleted:
             return Eligibility.DELETED
         if self.is_bot or self.id == "USLACKBOT":
             return Eligibility.BOT
         if self.is_stranger or self.team_id != home_team_id:
             return Eligibility.EXTERNAL
-        if self.is_ultra_restricted:
+        if self.is_guest and not allow_guests:
             return Eligibility.RESTRICTED
         return Eligibility.OK
 
@@ -82,6 +89,7 @@ def _from_payload(user: dict[str, Any]) -> SlackUser:
         is_bot=bool(user.get("is_bot") or user.get("is_app_user")),
         is_stranger=bool(user.get("is_stranger")),
         is_ultra_restricted=bool(user.get("is_ultra_restricted")),
+        is_restricted=bool(user.get("is_restricted")),
     )
 
 

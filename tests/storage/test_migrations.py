@@ -37,8 +37,10 @@ APP_TABLES = {
     "outbox",
     "questions",
     "question_seen",
+    "directory_entries",
+    "eligibility_settings",
 }
-HEAD = "0005"
+HEAD = "0006"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:

@@ -331,12 +331,14 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
         "workspace",
         "person",
         "do_not_pair",
+        "hr_directory",
         "programmes",
         "matches",
         "meetings",
         "checkins",
         "questions",
     }
+    assert document["hr_directory"] is None
     assert (document["format"], document["version"]) == ("peercoach-export", 1)
     assert document["exported_at"] == "2024-06-01T08:30:00+00:00"
     assert document["workspace"] == TEAM

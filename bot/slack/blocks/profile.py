@@ -28,7 +28,7 @@ from slack_sdk.models.views import View
 
 from bot.enrolment import profile_form as form
 from bot.enrolment.goals import GOAL_TAGS, phrase
-from bot.enrolment.profile_form import ProfileDefaults, ProfileInput
+from bot.enrolment.profile_form import FromHr, ProfileDefaults, ProfileInput
 from bot.slack.copy import profile as copy
 from bot.slack.copy import text
 from bot.slack.mrkdwn import escape
@@ -106,10 +106,19 @@ def _topics_input(
 
 
 def profile_modal(
-    current: ProfileInput | ProfileDefaults, *, private_metadata: str, is_new: bool
+    current: ProfileInput | ProfileDefaults,
+    *,
+    private_metadata: str,
+    is_new: bool,
+    from_hr: FromHr | None = None,
 ) -> dict[str, Any]:
-    """The profile modal, prefilled from `current`; `private_metadata` is passed through."""
+    """The profile modal, prefilled from `current`; `private_metadata` is passed through.
+    `from_hr` marks the fields the HR import filled in."""
     profile = current if isinstance(current, ProfileInput) else None
+    hr = from_hr or FromHr()
+    hr_hint = copy.FROM_HR_LOCKED_HINT if hr.locked else copy.FROM_HR_HINT
+    function = current.function
+    level = current.level
     functions = _function_options()
     levels = _level_options()
     cadences = _cadence_options()
@@ -129,22 +138,23 @@ def profile_modal(
         InputBlock(
             block_id=form.BLOCK_FUNCTION,
             label=PlainTextObject(text=copy.FUNCTION_LABEL),
+            hint=PlainTextObject(text=hr_hint) if hr.function else None,
             element=StaticSelectElement(
                 action_id=form.ACTION_FUNCTION,
                 placeholder=PlainTextObject(text=copy.FUNCTION_PLACEHOLDER),
                 options=list(functions.values()),
-                initial_option=functions.get(profile.function) if profile else None,
+                initial_option=functions.get(function) if function else None,
             ),
         ),
         InputBlock(
             block_id=form.BLOCK_LEVEL,
             label=PlainTextObject(text=copy.LEVEL_LABEL),
-            hint=PlainTextObject(text=copy.LEVEL_HINT),
+            hint=PlainTextObject(text=hr_hint if hr.level else copy.LEVEL_HINT),
             element=StaticSelectElement(
                 action_id=form.ACTION_LEVEL,
                 placeholder=PlainTextObject(text=copy.LEVEL_PLACEHOLDER),
                 options=list(levels.values()),
-                initial_option=levels.get(profile.level) if profile else None,
+                initial_option=levels.get(level) if level is not None else None,
             ),
         ),
         InputBlock(

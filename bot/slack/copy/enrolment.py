@@ -263,6 +263,11 @@ REFUSALS: Final[dict[str, str]] = {
         "peercoach is for full members of this workspace, and guest accounts can't take part. "
         "If you think you should, ask your workspace admin."
     ),
+    "excluded": (
+        "Thanks for your interest! Your workspace admins have set peercoach up so that your "
+        "account doesn't take part for now, so you won't be matched. Nothing is wrong with "
+        "your account; if you think you should take part, ask your workspace admin."
+    ),
 }
 REFUSAL_OTHER: Final = (
     "Sorry, this account can't take part in peercoach. Ask your workspace admin if you think "

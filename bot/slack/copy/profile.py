@@ -47,6 +47,12 @@ FUNCTION_NAMES: Final[dict[str, str]] = {
 LEVEL_LABEL: Final = "Level"
 LEVEL_PLACEHOLDER: Final = "Choose your level"
 LEVEL_HINT: Final = "Roughly how senior your role is. We pair people at a similar level."
+# Shown under a field the HR import filled in. Level and manager are seen only by the person
+# and admins, so saying where it came from reveals nothing to anyone else.
+FROM_HR_HINT: Final = "From HR. Change it if it doesn't fit."
+FROM_HR_LOCKED_HINT: Final = (
+    "From HR. Your admins keep this in step with HR, so a change here is not saved."
+)
 LEVEL_OPTION: Final = "{level} · {title}"
 LEVEL_UNKNOWN: Final = "Level {level}"
 # Keyed by level, 1 (most junior) to 6.

@@ -213,6 +213,7 @@ INVITE_SKIP_REASONS: Final[dict[str, str]] = {
     "deleted": "{count} deactivated accounts",
     "guest": "{count} guests or people from other organisations",
     "unknown": "{count} Slack could not tell us about",
+    "excluded": "{count} excluded by the eligibility settings",
 }
 INVITE_NOT_IN_CHANNEL: Final = (
     "I can't see the members of <#{channel}>. Add peercoach to the channel first "

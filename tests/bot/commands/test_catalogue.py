@@ -121,6 +121,7 @@ def test_words_after_admin_that_name_no_admin_command_are_a_mistyped_command() -
                 "admin invite",
                 "admin round now",
                 "admin questions",
+                "admin eligibility",
             ],
         ),
         (Audience.ADMIN, False, ["admin digest"]),

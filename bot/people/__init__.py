@@ -1,0 +1,1 @@
+"""People data from HR: the CSV import, the directory it fills, and who may take part."""
