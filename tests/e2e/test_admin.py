@@ -193,11 +193,14 @@ async def test_help_answers_at_once_and_admins_get_their_commands_after(
 ) -> None:
     help_text, follow_up = await _help_and_follow_up(admin_coach, user)
     assert "/peercoach find" in help_text
-    assert "Coming soon" in help_text
+    assert "/peercoach checkin" in help_text
+    # Every member command is built, so nothing is listed as coming.
+    assert "Coming soon" not in help_text
     # Whether someone is a workspace admin needs Slack, so it never shapes the ack.
     assert "/peercoach admin settings" not in help_text
     assert ("/peercoach admin settings" in follow_up) is admin
     assert ("/peercoach admin round now" in follow_up) is admin
+    assert ("/peercoach admin digest" in follow_up) is admin
     assert admin_coach.fake.calls_to("users.info")
 
 

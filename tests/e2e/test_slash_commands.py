@@ -53,9 +53,11 @@ async def test_help_is_acknowledged_at_once_then_answered(
     text = _all_text(answer)
     assert "pairs you with a colleague" in text
     assert "/peercoach help" in text
-    # Commands that are not built yet are listed as such, not passed off as working.
-    assert "Coming soon" in text
+    # Every member command is built: none is listed as coming, and the newest are there.
+    assert "Coming soon" not in text
     assert "/peercoach find" in text
+    assert "/peercoach question" in text
+    assert "/peercoach checkin" in text
     _assert_valid_blocks(answer)
 
 
