@@ -113,7 +113,7 @@ async def _import_from_dm(
         try:
             await client.chat_postMessage(channel=channel, text=text)
         except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
-            logger.warning("people import: could not answer in the DM: %r", exc)
+            logger.warning("people import: could not answer in the DM: %s", type(exc).__name__)
 
     async def reply(**message: Any) -> None:
         await say(str(message.get("text", "")))

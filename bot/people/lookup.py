@@ -80,7 +80,7 @@ async def lookup_email(client: AsyncWebClient, email: str, pacer: Pacer) -> Foun
             logger.warning("users.lookupByEmail failed: %s", error)
             raise LookupUnavailable(str(error)) from exc
         except SLACK_NETWORK_ERRORS as exc:
-            logger.warning("users.lookupByEmail did not answer: %r", exc)
+            logger.warning("users.lookupByEmail did not answer: %s", type(exc).__name__)
             await pacer.sleep(NETWORK_RETRY_SECONDS)
             continue
         user = response.get("user") or {}
