@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from bot.people.hr_file import HrFileError
     from bot.process.config import Settings
 
 EXIT_PROBLEMS = 1
@@ -35,14 +36,35 @@ def people() -> None:
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 def import_command(file: Path, team: str | None, dry_run: bool) -> None:
     from bot.cli import _settings
+    from bot.process.config import _missing
 
     try:
         data = file.read_bytes()
     except OSError as exc:
         click.echo(f"peercoach: cannot read {file}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_CONFIG)
-    settings = _settings(need_slack=True)
+    # The file's own problems come first: they need neither Slack nor a database to find.
+    from bot.people.hr_file import HrFileError, decode, parse_hr_file
+
+    try:
+        parse_hr_file(decode(data))
+    except HrFileError as exc:
+        sys.exit(_report_file_problems(file, exc))
+    # Only the bot token is needed here: nothing receives events.
+    settings = _settings(need_slack=False)
+    if settings.slack_bot_token is None:
+        click.echo(f"peercoach: configuration error: {_missing('SLACK_BOT_TOKEN')}", err=True)
+        sys.exit(EXIT_CONFIG)
     sys.exit(asyncio.run(_import(settings, file, data, team, dry_run)))
+
+
+def _report_file_problems(file: Path, exc: HrFileError) -> int:
+    for problem in exc.problems:
+        click.echo(f"{file}: {problem}", err=True)
+    click.echo(
+        f"peercoach: {len(exc.problems)} problem(s) in {file}; nothing was imported", err=True
+    )
+    return EXIT_PROBLEMS
 
 
 async def _import(
@@ -86,12 +108,7 @@ async def _import(
             dry_run=dry_run,
         )
     except HrFileError as exc:
-        for problem in exc.problems:
-            click.echo(f"{file}: {problem}", err=True)
-        click.echo(
-            f"peercoach: {len(exc.problems)} problem(s) in {file}; nothing was imported", err=True
-        )
-        return EXIT_PROBLEMS
+        return _report_file_problems(file, exc)
     except LookupUnavailable:
         click.echo("peercoach: Slack is not answering lookups; nothing was imported", err=True)
         return EXIT_PROBLEMS

@@ -42,3 +42,21 @@ async def test_import_then_a_bad_file(
     assert "separated by ';', not commas" in bad.stderr
     assert "nothing was imported" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+async def test_the_file_is_checked_before_any_setting_is_needed(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("email;function\nalice@acme.example.com;Engineering\n")
+    bad = await run_cli("people", "import", str(people), cwd=tmp_path)
+    assert bad.returncode == 1
+    assert "separated by ';', not commas" in bad.stderr
+    assert "configuration error" not in bad.stderr
+
+    # A good file needs the bot token only: nothing here receives Slack's events.
+    people.write_text(FILE)
+    unset = await run_cli("people", "import", str(people), cwd=tmp_path)
+    assert unset.returncode == 2
+    assert unset.stderr.strip().splitlines() == [
+        "peercoach: configuration error: SLACK_BOT_TOKEN is not set; it should be a bot token "
+        "starting with xoxb-"
+    ]
