@@ -402,7 +402,9 @@ async def _admin_questions(ctx: CommandContext, user: SlackUser, intent: Intent)
 
 async def _admin_eligibility(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     assert isinstance(intent, AdminEligibility)
-    await eligibility_command(ctx.deps, ctx.team_id, ctx.team_name, intent.words, ctx.reply)
+    await eligibility_command(
+        ctx.client, ctx.deps, ctx.team_id, ctx.team_name, intent.words, ctx.reply
+    )
 
 
 _FLOWS: dict[str, Flow] = {

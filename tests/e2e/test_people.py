@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.domain import EnrolmentState
+from bot.domain import EnrolmentState, OutboxStatus
 from bot.enrolment.profile_form import BLOCK_FUNCTION, BLOCK_LEVEL
 from bot.enrolment.service import ensure_workspace
 from bot.fakes import FakeSlack
+from bot.outbox import Message, enqueue
 from storage.models import DirectoryEntry, OutboxMessage
 from storage.repositories.directory import EligibilityRepository
 from tests.e2e.driver import Coach, all_text
@@ -257,3 +258,34 @@ async def test_invitations_follow_every_eligibility_setting(coach: Coach) -> Non
     await coach.ask("admin eligibility guests allow", ADMIN)
     await coach.ask("admin invite <#C0ENG|engineering>", ADMIN)
     assert await _invited(coach) == sorted([ALICE, GUEST, "U0GUEST2"])
+
+
+async def test_excluding_someone_withdraws_the_invitation_not_yet_sent(coach: Coach) -> None:
+    fake = coach.fake
+    fake.add_user(ADMIN, name="ada", is_admin=True)
+    fake.add_user("U0EXEC", name="eve")
+    fake.add_usergroup("S0EXEC", ["U0EXEC"])
+    async with coach.sessions() as session:
+        await ensure_workspace(session, fake.team_id, "Acme", now=NOW)
+        for user in (ALICE, BOB, "U0EXEC"):
+            # Queued for later (the dispatcher paces invitations), so still waiting to go.
+            message = Message(
+                team_id=fake.team_id,
+                key=f"invite:1:{user}",
+                kind="invite",
+                text="Join?",
+                due_at=datetime(2100, 1, 4, 9, tzinfo=UTC),
+                open_users=[user],
+            )
+            assert await enqueue(session, message, now=NOW)
+        await session.commit()
+    await coach.ask("admin eligibility exclude <@U0BOB>", ADMIN)
+    await coach.ask("admin eligibility group <!subteam^S0EXEC|execs>", ADMIN)
+    async with coach.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "invite"))
+        status = {row.key.rsplit(":", 1)[1]: row.status for row in rows}
+    assert status == {
+        ALICE: OutboxStatus.PENDING,
+        BOB: OutboxStatus.CANCELLED,
+        "U0EXEC": OutboxStatus.CANCELLED,
+    }
