@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.matching.hidden_levels import without_levels
 from storage.models import DirectoryEntry, Person
 from storage.repositories import PrivacyRepository, ProgrammeRepository
 from storage.repositories.checkins import CheckInRepository
@@ -92,7 +93,8 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
                 "mode": membership.round.mode,
                 "role": membership.member.role.value,
                 "partners": partners[membership.group.id],
-                "explanation": membership.group.explanation,
+                # Groups formed before explanations left levels out keep the old text.
+                "explanation": without_levels(membership.group.explanation),
                 "score": membership.group.score,
                 "created_at": _datetime(membership.group.created_at),
                 "ended_at": _datetime(membership.group.ended_at),
