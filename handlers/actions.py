@@ -189,6 +189,9 @@ async def on_confirm_forget(
             summary = await privacy.forget_person(session, person, now=now)
             await session.commit()
             logger.info("forgot a person in %s: %s", team_id, summary)
+        elif await privacy.forget_directory_only(session, team_id, user_id):
+            # Forgotten already; an HR import since then listed them again.
+            await session.commit()
     await respond(replace_original=True, **forgotten_message())
     await publish_home(client, deps, team_id, user_id)
 

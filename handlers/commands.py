@@ -48,7 +48,7 @@ from bot.slack.blocks.enrolment import (
     resumed_message,
     status_message,
 )
-from bot.slack.blocks.privacy import nothing_stored_message
+from bot.slack.blocks.privacy import hr_entry_forgotten_message, nothing_stored_message
 from bot.slack.blocks.programmes import leave_choice_message
 from bot.slack.blocks.progress import database_busy_message
 from bot.slack.copy.text import SLASH_COMMAND
@@ -313,21 +313,35 @@ async def _leave(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
 
 async def _forget(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     async with ctx.deps.sessions() as session:
+        if not await claim_in(session, ctx.claim_key, now=ctx.deps.clock()):
+            return
         person = await enrolment.get_person(session, ctx.team_id, user.id)
-    if person is None:
-        await ctx.reply(**nothing_stored_message())
-        return
-    await ctx.reply(**forget_confirmation())
+        if person is not None:
+            # Someone who joined confirms first; the button does the deleting.
+            await session.rollback()
+            await ctx.reply(**forget_confirmation())
+            return
+        # Never joined: at most an HR entry, deleted at once (there is no profile or history
+        # to lose, and the admins' HR system still holds it).
+        deleted = await privacy.forget_directory_only(session, ctx.team_id, user.id)
+        await session.commit()
+    if deleted:
+        logger.info("forgot an HR entry in %s", ctx.team_id)
+    await ctx.reply(**(hr_entry_forgotten_message() if deleted else nothing_stored_message()))
 
 
 async def _export(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     now = ctx.deps.clock()
     async with ctx.deps.sessions() as session:
         person = await enrolment.get_person(session, ctx.team_id, user.id)
-        if person is None:
-            await ctx.reply(**nothing_stored_message())
-            return
-        document = await privacy.export_person(session, person, now=now)
+        document = (
+            await privacy.export_directory_only(session, ctx.team_id, user.id, now=now)
+            if person is None
+            else await privacy.export_person(session, person, now=now)
+        )
+    if document is None:
+        await ctx.reply(**nothing_stored_message())
+        return
     opened = await ctx.client.conversations_open(users=user.id)
     await ctx.client.files_upload_v2(
         channel=opened["channel"]["id"],
@@ -388,7 +402,9 @@ async def _admin_questions(ctx: CommandContext, user: SlackUser, intent: Intent)
 
 async def _admin_eligibility(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
     assert isinstance(intent, AdminEligibility)
-    await eligibility_command(ctx.deps, ctx.team_id, ctx.team_name, intent.words, ctx.reply)
+    await eligibility_command(
+        ctx.client, ctx.deps, ctx.team_id, ctx.team_name, intent.words, ctx.reply
+    )
 
 
 _FLOWS: dict[str, Flow] = {

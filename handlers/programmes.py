@@ -18,7 +18,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands.intents import AdminInvite, AdminRoundNow, JoinProgramme
 from bot.domain import ProgrammeMode
 from bot.enrolment import service as enrolment
-from bot.people.eligibility import GroupUnavailable, excluded, load_policy, usergroup_members
+from bot.people.eligibility import (
+    EligibilityPolicy,
+    GroupUnavailable,
+    excluded,
+    load_policy,
+    usergroup_members,
+)
 from bot.process.deps import Deps, deps_of
 from bot.programmes import admin
 from bot.programmes import form as pf
@@ -178,8 +184,14 @@ async def invite_channel(
         logger.warning("conversations.members failed: %s", type(exc).__name__)
         await reply(**invite_slack_busy_message())
         return
-    candidates = [await _candidate(client, team_id, user_id) for user_id in member_ids]
-    candidates = await _without_excluded(client, deps, team_id, candidates)
+    async with deps.sessions() as session:
+        policy = await load_policy(session, team_id)
+    allow_guests = not policy.exclude_guests
+    candidates = [
+        await _candidate(client, team_id, user_id, allow_guests=allow_guests)
+        for user_id in member_ids
+    ]
+    candidates = await _without_excluded(client, policy, candidates)
     async with deps.sessions() as session:
         programme_row = await admin.resolve_programme(session, team_id, programme.name)
         if programme_row.programme is None:
@@ -223,11 +235,10 @@ _REFUSALS = {
 
 
 async def _without_excluded(
-    client: AsyncWebClient, deps: Deps, team_id: str, candidates: list[admin.Candidate]
+    client: AsyncWebClient, policy: EligibilityPolicy, candidates: list[admin.Candidate]
 ) -> list[admin.Candidate]:
-    """Candidates the eligibility settings exclude are not invited (counted apart)."""
-    async with deps.sessions() as session:
-        policy = await load_policy(session, team_id)
+    """Candidates the eligibility settings exclude, by id or through the excluded user
+    group, are not invited (counted apart)."""
     try:
         members = await usergroup_members(client, policy.excluded_usergroup_id)
     except GroupUnavailable:
@@ -240,14 +251,18 @@ async def _without_excluded(
     ]
 
 
-async def _candidate(client: AsyncWebClient, team_id: str, user_id: str) -> admin.Candidate:
+async def _candidate(
+    client: AsyncWebClient, team_id: str, user_id: str, *, allow_guests: bool
+) -> admin.Candidate:
+    """A channel member, with why they can't be invited: the same rule as `find`, so guests
+    are invited only when the eligibility settings let guests take part."""
     try:
         user = await fetch_user(client, user_id)
     except SlackUnavailable:
         return admin.Candidate(user_id, "unknown")
     except UnknownUser:
         return admin.Candidate(user_id, "deleted")
-    eligibility = user.eligibility(team_id)
+    eligibility = user.eligibility(team_id, allow_guests=allow_guests)
     if eligibility is Eligibility.OK:
         return admin.Candidate(user_id)
     return admin.Candidate(user_id, _REFUSALS.get(eligibility, "guest"))

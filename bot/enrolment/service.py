@@ -27,6 +27,7 @@ from bot.enrolment.home_state import (
     ProgrammeStatus,
 )
 from bot.enrolment.profile_form import ProfileInput
+from bot.matching.hidden_levels import without_levels
 from bot.programmes import admin
 from bot.programmes.service import (
     get_or_create_programme,
@@ -339,7 +340,7 @@ async def home_state(
                 CurrentMatch(
                     partner_ids=row.partner_ids,
                     kind=kind,
-                    explanation=row.explanation,
+                    explanation=without_levels(row.explanation),
                     since=row.round_date,
                     programme_id=programme_of.get(row.group_id),
                 )

@@ -53,7 +53,6 @@ async def _ask(
         group.id,
         mentee_user_id=mentee.slack_user_id,
         function=mentee.function,
-        level=mentee.level,
         goals=list(mentee.goals or []),
     )
     await enqueue(

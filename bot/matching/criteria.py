@@ -283,7 +283,10 @@ class Scorer:
     # -- explanations ----------------------------------------------------------------------
 
     def explain(self, members: Sequence[Participant]) -> str:
-        """One line a person can read on why these people were put together."""
+        """One line a person can read on why these people were put together.
+
+        It never names a level: the members read it, and only the person and admins see
+        someone's level (the score breakdown tells an admin how levels weighed)."""
         if len(members) < 2:
             return "no partner this round"
         if len(members) == 2:
@@ -294,11 +297,6 @@ class Scorer:
         x = self._person(a)
         y = self._person(b)
         parts = ["different functions" if x.function != y.function else "same function"]
-        if a.level == b.level:
-            parts.append(f"both level {a.level}")
-        else:
-            lo, hi = sorted((a.level, b.level))
-            parts.append(f"levels {lo} and {hi}")
         parts.append(_hours_text(_arc_overlap(x.start, x.length, y.start, y.length)))
         shared = sorted(a.goals & b.goals)
         if shared:
@@ -338,13 +336,6 @@ class Scorer:
             parts = ["all in the same function"]
         else:
             parts = [f"{len(functions)} functions"]
-        levels = sorted({p.level for p in members})
-        if len(levels) == 1:
-            parts.append(f"all level {levels[0]}")
-        elif len(levels) == 2:
-            parts.append(f"levels {levels[0]} and {levels[1]}")
-        else:
-            parts.append(f"levels {levels[0]} to {levels[-1]}")
         common = group_overlap_minutes(members)
         if common > 0:
             parts.append(_hours_text(common).replace("in common", "in common for everyone"))

@@ -498,19 +498,19 @@ def _pair_group(
 
 
 def explain_mentorship(mentor: Participant, mentee: Participant) -> str:
-    """'maya (level 5) can help with negotiation and hiring, which tom wants to grow; ...'."""
+    """'maya can help with negotiation and hiring, which tom wants to grow; ...'.
+
+    Both people read it, so it names no level (only the person and admins see one)."""
     tags = sorted(mentor.skills & mentee.goals)
     hours = hours_in_common(overlap_minutes(mentor, mentee))
-    who = f"{mentor.id} (level {mentor.level})"
     if tags:
         return (
-            f"{who} can help with {_join([phrase(t) for t in tags])}, which {mentee.id} "
+            f"{mentor.id} can help with {_join([phrase(t) for t in tags])}, which {mentee.id} "
             f"wants to grow; {hours}"
         )
-    gap = mentor.level - mentee.level
     return (
-        f"{who}, {gap} level{'s' if gap != 1 else ''} more senior than {mentee.id}, has room "
-        f"to mentor; none of {mentee.id}'s goals are among their listed skills yet; {hours}"
+        f"{mentor.id} has room to mentor; none of {mentee.id}'s goals are among their listed "
+        f"skills yet; {hours}"
     )
 
 
@@ -592,13 +592,10 @@ def match_mentorship(
 
 
 def explain_reverse(mentor: Participant, mentee: Participant) -> str:
-    """'sam (level 2) can help priya (level 5) with working with data; ...'."""
+    """'sam can help priya with working with data; ...' (no levels: both people read it)."""
     tags = sorted(mentor.skills & mentee.goals)
     hours = hours_in_common(overlap_minutes(mentor, mentee))
-    return (
-        f"{mentor.id} (level {mentor.level}) can help {mentee.id} (level {mentee.level}) "
-        f"with {_join([phrase(t) for t in tags])}; {hours}"
-    )
+    return f"{mentor.id} can help {mentee.id} with {_join([phrase(t) for t in tags])}; {hours}"
 
 
 def _reverse_detail(pool: _Pool, x: int, has_edge: Bool) -> str:

@@ -7,6 +7,8 @@ person's check-ins or do-not-pair list; in particular it never reveals that some
 blocked them.
 
 Forget deletes their personal data and free text and keeps only anonymous monthly counts.
+Someone who never joined may still have an entry from an HR import: they can export it and
+have it deleted too (`export_directory_only`, `forget_directory_only`).
 Both functions flush and never commit: the caller owns the transaction.
 """
 
@@ -18,6 +20,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.matching.hidden_levels import without_levels
 from storage.models import DirectoryEntry, Person
 from storage.repositories import PrivacyRepository, ProgrammeRepository
 from storage.repositories.checkins import CheckInRepository
@@ -90,7 +93,8 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
                 "mode": membership.round.mode,
                 "role": membership.member.role.value,
                 "partners": partners[membership.group.id],
-                "explanation": membership.group.explanation,
+                # Groups formed before explanations left levels out keep the old text.
+                "explanation": without_levels(membership.group.explanation),
                 "score": membership.group.score,
                 "created_at": _datetime(membership.group.created_at),
                 "ended_at": _datetime(membership.group.ended_at),
@@ -138,6 +142,42 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
             for seen, question in questions
         ],
     }
+
+
+async def export_directory_only(
+    session: AsyncSession, team_id: str, slack_user_id: str, now: datetime
+) -> dict[str, Any] | None:
+    """The export of someone who never joined but whom an HR import lists: the document has
+    the same shape as `export_person`'s, with only the HR entry filled in. None when peercoach
+    holds nothing about them."""
+    entry = await DirectoryRepository(session).get(team_id, slack_user_id)
+    if entry is None:
+        return None
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": _datetime(_aware(now)),
+        "workspace": team_id,
+        "person": None,
+        "do_not_pair": [],
+        "hr_directory": _directory(entry),
+        "programmes": [],
+        "matches": [],
+        "meetings": [],
+        "checkins": [],
+        "questions": [],
+    }
+
+
+async def forget_directory_only(session: AsyncSession, team_id: str, slack_user_id: str) -> bool:
+    """Delete the HR entry of someone who never joined, and their id as anyone's manager;
+    False when there was none. Nothing else names them: without a `people` row they have no
+    groups, check-ins or lists."""
+    repository = DirectoryRepository(session)
+    if await repository.get(team_id, slack_user_id) is None:
+        return False
+    await repository.forget(team_id, slack_user_id)
+    return True
 
 
 async def forget_person(session: AsyncSession, person: Person, now: datetime) -> ForgetSummary:

@@ -239,7 +239,6 @@ def intro_member(person: Person) -> IntroMember:
     return IntroMember(
         user_id=person.slack_user_id,
         function=person.function,
-        level=person.level,
         time_zone=person.time_zone,
         work_start=person.work_start,
         work_end=person.work_end,

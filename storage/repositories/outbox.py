@@ -3,11 +3,11 @@ claiming due rows for a dispatcher; recording what became of each attempt."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,9 @@ from storage.models import OutboxMessage
 
 # Keep in step with OutboxMessage.last_error's column length.
 MAX_ERROR = 200
+# People per statement when invitations are withdrawn: one LIKE each, well under any
+# database's limit on bound parameters.
+INVITE_CANCEL_BATCH = 100
 
 
 class Claimed(NamedTuple):
@@ -238,6 +241,28 @@ class OutboxRepository:
             .execution_options(synchronize_session=False)
         )
         return (await self._session.scalar(statement)) is not None
+
+    async def cancel_invitations(self, team_id: str, user_ids: Collection[str]) -> int:
+        """Withdraw the invitations not yet sent to these people, in every programme (keys
+        `invite:<programme>:<user>`); how many were withdrawn."""
+        withdrawn = 0
+        ordered = sorted(user_ids)
+        for start in range(0, len(ordered), INVITE_CANCEL_BATCH):
+            batch = ordered[start : start + INVITE_CANCEL_BATCH]
+            statement = (
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.team_id == team_id,
+                    OutboxMessage.kind == "invite",
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    or_(*(OutboxMessage.key.like(f"invite:%:{user_id}") for user_id in batch)),
+                )
+                .values(status=OutboxStatus.CANCELLED)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+            withdrawn += len(list(await self._session.scalars(statement)))
+        return withdrawn
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending row falls due, to know how long a dispatcher may sleep."""

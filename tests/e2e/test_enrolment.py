@@ -236,6 +236,9 @@ async def test_home_and_status_show_current_partners(coach: Coach, fake_slack: F
     mark = len(fake_slack.calls)
     await coach.slack.event({"type": "app_home_opened", "user": ALICE, "tab": "home"})
     home = json.dumps(await coach.home_after(ALICE, mark, containing=f"<@{BOB}>"))
-    assert "different functions, both level 3" in home
+    # Stored before explanations left levels out: shown without Bob's level.
+    assert "Why you were matched: different functions" in home
+    assert "level 3" not in home
     status = all_text(await coach.ask("status", ALICE))
     assert f"<@{BOB}>" in status
+    assert "level 3" not in status

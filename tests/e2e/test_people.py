@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.domain import EnrolmentState
+from bot.domain import EnrolmentState, OutboxStatus
 from bot.enrolment.profile_form import BLOCK_FUNCTION, BLOCK_LEVEL
 from bot.enrolment.service import ensure_workspace
 from bot.fakes import FakeSlack
+from bot.outbox import Message, enqueue
 from storage.models import DirectoryEntry, OutboxMessage
 from storage.repositories.directory import EligibilityRepository
 from tests.e2e.driver import Coach, all_text
@@ -182,3 +184,108 @@ async def test_an_invitation_skips_people_the_settings_exclude(coach: Coach) -> 
     async with coach.sessions() as session:
         keys = list(await session.scalars(select(OutboxMessage.key)))
     assert [k.rsplit(":", 1)[1] for k in keys if k.startswith("invite:")] == [ALICE]
+
+
+async def _hr_only(coach: Coach, user: str) -> None:
+    """An HR entry for `user`, who never joined, and one for someone reporting to them."""
+    async with coach.sessions() as session:
+        await ensure_workspace(session, coach.fake.team_id, "Acme", now=NOW)
+        session.add_all(
+            [
+                DirectoryEntry(
+                    team_id=coach.fake.team_id,
+                    slack_user_id=user,
+                    function="design",
+                    level=5,
+                    manager_slack_id="U0BOSS",
+                ),
+                DirectoryEntry(
+                    team_id=coach.fake.team_id, slack_user_id=BOB, manager_slack_id=user
+                ),
+            ]
+        )
+        await session.commit()
+
+
+async def test_someone_who_never_joined_exports_their_hr_entry(coach: Coach) -> None:
+    await _hr_only(coach, ALICE)
+    answer = all_text(await coach.ask("export", ALICE))
+    assert "nothing" not in answer.lower()
+    (upload,) = coach.fake.uploaded_files
+    assert coach.fake.im_channel_id(ALICE) in upload.channels
+    document = json.loads(upload.content.decode())
+    assert document["person"] is None
+    assert document["hr_directory"]["level"] == 5
+    assert document["hr_directory"]["manager"] == "U0BOSS"
+    assert document["matches"] == []
+
+
+async def test_forget_deletes_the_hr_entry_of_someone_who_never_joined(coach: Coach) -> None:
+    await _hr_only(coach, ALICE)
+    answer = all_text(await coach.ask("forget", ALICE))
+    assert "deleted that entry" in answer
+    async with coach.sessions() as session:
+        entries = {e.slack_user_id: e for e in await session.scalars(select(DirectoryEntry))}
+    assert ALICE not in entries
+    # Their reports now report to the manager above, so no row keeps Alice's id.
+    assert entries[BOB].manager_slack_id == "U0BOSS"
+    again = all_text(await coach.ask("forget", ALICE))
+    assert "holds nothing about you" in again
+
+
+async def _invited(coach: Coach) -> list[str]:
+    async with coach.sessions() as session:
+        keys = await session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.kind == "invite")
+        )
+        return sorted(k.rsplit(":", 1)[1] for k in keys)
+
+
+async def test_invitations_follow_every_eligibility_setting(coach: Coach) -> None:
+    fake = coach.fake
+    fake.add_user(ADMIN, name="ada", is_admin=True)
+    fake.add_user(GUEST, name="gus", is_restricted=True)
+    fake.add_user("U0GUEST2", name="sol", is_ultra_restricted=True)
+    fake.add_user("U0EXEC", name="eve")
+    fake.add_usergroup("S0EXEC", ["U0EXEC"])
+    fake.add_channel("C0ENG", name="engineering", members=[ALICE, BOB, GUEST, "U0GUEST2", "U0EXEC"])
+    await coach.ask("admin eligibility exclude <@U0BOB>", ADMIN)
+    await coach.ask("admin eligibility group <!subteam^S0EXEC|execs>", ADMIN)
+    answer = all_text(await coach.ask("admin invite <#C0ENG|engineering>", ADMIN))
+    assert "2 excluded by the eligibility settings" in answer
+    assert await _invited(coach) == [ALICE]  # guests are excluded by default
+
+    await coach.ask("admin eligibility guests allow", ADMIN)
+    await coach.ask("admin invite <#C0ENG|engineering>", ADMIN)
+    assert await _invited(coach) == sorted([ALICE, GUEST, "U0GUEST2"])
+
+
+async def test_excluding_someone_withdraws_the_invitation_not_yet_sent(coach: Coach) -> None:
+    fake = coach.fake
+    fake.add_user(ADMIN, name="ada", is_admin=True)
+    fake.add_user("U0EXEC", name="eve")
+    fake.add_usergroup("S0EXEC", ["U0EXEC"])
+    async with coach.sessions() as session:
+        await ensure_workspace(session, fake.team_id, "Acme", now=NOW)
+        for user in (ALICE, BOB, "U0EXEC"):
+            # Queued for later (the dispatcher paces invitations), so still waiting to go.
+            message = Message(
+                team_id=fake.team_id,
+                key=f"invite:1:{user}",
+                kind="invite",
+                text="Join?",
+                due_at=datetime(2100, 1, 4, 9, tzinfo=UTC),
+                open_users=[user],
+            )
+            assert await enqueue(session, message, now=NOW)
+        await session.commit()
+    await coach.ask("admin eligibility exclude <@U0BOB>", ADMIN)
+    await coach.ask("admin eligibility group <!subteam^S0EXEC|execs>", ADMIN)
+    async with coach.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "invite"))
+        status = {row.key.rsplit(":", 1)[1]: row.status for row in rows}
+    assert status == {
+        ALICE: OutboxStatus.PENDING,
+        BOB: OutboxStatus.CANCELLED,
+        "U0EXEC": OutboxStatus.CANCELLED,
+    }

@@ -149,27 +149,18 @@ def mentor_request(
     *,
     mentee_user_id: str,
     function: str | None,
-    level: int | None,
     goals: Sequence[str],
 ) -> Message:
-    """What the mentor is asked, with the mentee's profile (typed text escaped)."""
+    """What the mentor is asked, with the mentee's function and goals (typed text escaped);
+    never their level, which only the person and admins see."""
     unknown = copy.MENTOR_ASK_UNKNOWN
     function_name = (
         profile_copy.FUNCTION_NAMES.get(function, escape(function)) if function else unknown
     )
-    level_name = unknown
-    if level is not None:
-        title = profile_copy.LEVEL_TITLES.get(level)
-        level_name = (
-            profile_copy.LEVEL_OPTION.format(level=level, title=title)
-            if title
-            else profile_copy.LEVEL_UNKNOWN.format(level=level)
-        )
     goal_lines = _goal_lines(goals)
     details = "\n".join(
         [
             copy.MENTOR_ASK_FUNCTION.format(function=function_name),
-            copy.MENTOR_ASK_LEVEL.format(level=level_name),
             copy.MENTOR_ASK_GOALS.format(goals=goal_lines)
             if goal_lines
             else copy.MENTOR_ASK_NO_GOALS,

@@ -24,7 +24,6 @@ from bot.rounds.timing import zone_of
 from bot.slack.blocks.home import clip
 from bot.slack.copy import rounds as copy
 from bot.slack.copy.enrolment import WEEKDAY_NAMES
-from bot.slack.copy.profile import LEVEL_TITLES
 from bot.slack.mrkdwn import escape
 
 # The handlers of these buttons read the group id from the value.
@@ -38,9 +37,11 @@ FUNCTION_MAX: Final = 100
 
 @dataclass(frozen=True, slots=True)
 class IntroMember:
+    """What the other members may see of someone: never their level or manager, which only
+    the person and admins see."""
+
     user_id: str
     function: str | None
-    level: int | None
     time_zone: str | None
     work_start: time | None
     work_end: time | None
@@ -118,12 +119,10 @@ def _member_lines(members: Sequence[IntroMember], at: datetime) -> str:
     lines: list[str] = []
     for member in members:
         function = escape(clip(member.function, FUNCTION_MAX)) if member.function else None
-        level = LEVEL_TITLES.get(member.level, copy.LEVEL_UNKNOWN) if member.level else None
         lines.append(
             copy.INTRO_MEMBER.format(
                 mention=mention(member.user_id),
                 function=function or copy.FUNCTION_UNKNOWN,
-                level=level or copy.LEVEL_UNKNOWN,
             )
         )
         lines.append(copy.INTRO_MEMBER_TIME.format(clock=_clock(at, member.time_zone)))

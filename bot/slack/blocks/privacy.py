@@ -1,4 +1,4 @@
-"""Answers about stored data when there is none to export or forget."""
+"""Answers about stored data when there is none to export or forget, or only an HR entry."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from bot.slack.copy import text
 
 
 def nothing_stored_message() -> dict[str, Any]:
-    line = text.NOTHING_STORED.format(slash=text.SLASH_COMMAND)
+    return _line(text.NOTHING_STORED.format(slash=text.SLASH_COMMAND))
+
+
+def hr_entry_forgotten_message() -> dict[str, Any]:
+    return _line(text.HR_ENTRY_FORGOTTEN)
+
+
+def _line(line: str) -> dict[str, Any]:
     return {
         "response_type": "ephemeral",
         "text": line,

@@ -82,7 +82,6 @@ MENTOR_ASK: Final = (
     "*Would you mentor <@{mentee}>?* We think you would be a good fit. Here is what they shared:"
 )
 MENTOR_ASK_FUNCTION: Final = "*Function:* {function}"
-MENTOR_ASK_LEVEL: Final = "*Level:* {level}"
 MENTOR_ASK_GOALS: Final = "*Goals:*\n{goals}"
 MENTOR_ASK_NO_GOALS: Final = "*Goals:* not shared yet"
 MENTOR_ASK_UNKNOWN: Final = "not shared"

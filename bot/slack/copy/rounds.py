@@ -17,8 +17,9 @@ INTRO_HEADER: Final = ":wave: Meet your peer coaching group for this round"
 INTRO_HEADER_PAIR: Final = ":wave: Meet your peer coach for this round"
 INTRO_HEADER_FLASH: Final = ":zap: Meet your partner for a one-off coaching conversation"
 INTRO_PROGRAMME: Final = "_{programme}_"
-# One line per member: mention, function, level title, local time.
-INTRO_MEMBER: Final = "• {mention} · {function} · {level}"
+# One line per member: mention, function, local time. Never a level: only the person and
+# admins see someone's level.
+INTRO_MEMBER: Final = "• {mention} · {function}"
 INTRO_MEMBER_TIME: Final = "   _local time when this intro was due: {clock}_"
 INTRO_WHY: Final = "*Why you two:* {explanation}"
 INTRO_WHY_GROUP: Final = "*Why this group:* {explanation}"
@@ -40,7 +41,6 @@ BUTTON_MET: Final = "We met"
 BUTTON_SKIP: Final = "Skip this round"
 BUTTON_PAUSE: Final = "Pause me"
 
-LEVEL_UNKNOWN: Final = "level not given"
 FUNCTION_UNKNOWN: Final = "role not given"
 
 # Used only when a workspace has retired every question of its bank; one is picked per group.

@@ -64,6 +64,13 @@ NOTHING_STORED: Final = (
     "delete. `{slash} find` is how to join."
 )
 
+# `forget` from someone who never joined but whom an HR import lists.
+HR_ENTRY_FORGOTTEN: Final = (
+    "You never joined peercoach, but your admins' HR import listed you (function, level, "
+    "manager and the like). I deleted that entry. If they import HR data again, it may come "
+    "back: ask them to leave you out of the file."
+)
+
 SLACK_BUSY_FIELD: Final = "Slack did not answer just now. Nothing was lost: press Save again."
 NOT_ADMIN_FIELD: Final = (
     "Only workspace admins and owners, and people your peercoach admin listed, can change "

@@ -28,7 +28,7 @@ def _valid(message: dict[str, Any]) -> None:
         blocks.end_nudge(7),
         blocks.ghost_question(3, 3),
         blocks.mentorship_intro(7, mentor_user_id="U0B", mentee_user_id="U0A"),
-        blocks.mentor_request(7, mentee_user_id="U0A", function=None, level=None, goals=[]),
+        blocks.mentor_request(7, mentee_user_id="U0A", function=None, goals=[]),
         blocks.plain(copy.MENTEE_WAIT),
     ],
 )
@@ -42,7 +42,6 @@ def test_the_mentor_request_escapes_and_cuts_what_the_mentee_typed() -> None:
         7,
         mentee_user_id="U0A",
         function="<@U0EVIL> ops",  # not a known function: shown as typed, escaped
-        level=9,
         goals=["<!here> *now*", "x" * 1000],
     )
     _valid(message)
@@ -50,7 +49,7 @@ def test_the_mentor_request_escapes_and_cuts_what_the_mentee_typed() -> None:
     assert "<!here>" not in shown
     assert "&lt;!here&gt;" in shown
     assert "&lt;@U0EVIL&gt; ops" in shown
-    assert "Level 9" in shown
+    assert "Level" not in shown  # a mentee's level is theirs and the admins' only
     assert "x" * 300 not in shown
 
 

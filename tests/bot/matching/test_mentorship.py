@@ -339,8 +339,8 @@ def test_group_reads_like_a_sentence_and_scores_the_mentorship() -> None:
     assert group.members == ("maya", "tom")
     assert group.mentor == "maya"
     assert group.explanation == (
-        "maya (level 5) can help with hiring and interviewing and negotiation, which tom "
-        "wants to grow; 4 working hours in common"
+        "maya can help with hiring and interviewing and negotiation, which tom wants to grow; "
+        "4 working hours in common"
     )
     assert group.explanation == explain_mentorship(maya, tom)
     w = scorer.weights
@@ -422,7 +422,7 @@ def test_reverse_pairs_the_junior_with_the_skill_to_the_senior_who_wants_it() ->
     assert group.members == ("priya", "sam")
     assert group.mentor == "sam"
     assert group.explanation == (
-        "sam (level 2) can help priya (level 5) with working with data; 8 working hours in common"
+        "sam can help priya with working with data; 8 working hours in common"
     )
     assert [(e.id, e.reason) for e in left] == [("lee", LeftOutReason.NO_SKILL_MATCH)]
     assert "nobody more junior offers public speaking" in left[0].detail

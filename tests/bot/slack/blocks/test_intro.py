@@ -15,8 +15,8 @@ from bot.slack.blocks.intro import (
 )
 from bot.slack.copy import rounds as copy
 
-LONDON = IntroMember("U1", "Ops <!channel> & more", 3, "Europe/London", time(9), time(17))
-NEW_YORK = IntroMember("U12", "Design", 5, "America/New_York", time(8), time(16))
+LONDON = IntroMember("U1", "Ops <!channel> & more", "Europe/London", time(9), time(17))
+NEW_YORK = IntroMember("U12", "Design", "America/New_York", time(8), time(16))
 
 
 def _texts(blocks: list[dict[str, object]]) -> str:
@@ -62,7 +62,7 @@ def test_ids_inside_other_ids_are_not_mentions() -> None:
 
 
 def test_no_shared_hours_is_said_plainly() -> None:
-    tokyo = IntroMember("U3", "Sales", 2, "Asia/Tokyo", time(9), time(17))
+    tokyo = IntroMember("U3", "Sales", "Asia/Tokyo", time(9), time(17))
     assert shared_hours([LONDON, tokyo], date(2026, 12, 7)) is None
     _, blocks = intro_message(
         group_id=1,
