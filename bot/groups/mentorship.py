@@ -15,9 +15,10 @@ from bot.domain import EnrolmentState, GroupState, MemberRole
 from bot.groups import keys
 from bot.groups.timing import reminder_due
 from bot.outbox import Message, enqueue
+from bot.questions.weeks import next_due
 from bot.slack.blocks import groups as blocks
 from bot.slack.copy import groups as copy
-from storage.models import MatchGroup, Person
+from storage.models import MatchGroup, Person, Round
 from storage.repositories import OutboxRepository
 from storage.repositories.groups import GroupRepository, Member
 
@@ -212,6 +213,8 @@ async def answer(
     users = [mentor.slack_user_id, mentee.slack_user_id]
     due = reminder_due(now, [mentor.time_zone, mentee.time_zone])
     group.intro_at = due
+    round_row = await session.get(Round, group.round_id)
+    group.question_due_at = next_due(due, round_row.ends_at if round_row else None, due)
     intro = blocks.mentorship_intro(
         group.id, mentor_user_id=mentor.slack_user_id, mentee_user_id=mentee.slack_user_id
     )
