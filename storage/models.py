@@ -343,6 +343,14 @@ class MatchGroup(Base):
             postgresql_where=text("state = 'proposed'"),
             sqlite_where=text("state = 'proposed'"),
         ),
+        # Only groups with a weekly question ahead: the tick's read of due questions stays
+        # short whatever the years of groups behind it.
+        Index(
+            "ix_match_groups_question_due",
+            "question_due_at",
+            postgresql_where=text("question_due_at IS NOT NULL"),
+            sqlite_where=text("question_due_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -369,6 +377,8 @@ class MatchGroup(Base):
     skipped_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock_now)
     ended_at: Mapped[datetime | None]
+    # When the group's next weekly question falls due (bot.questions.weeks); NULL when none is.
+    question_due_at: Mapped[datetime | None]
 
 
 class MatchMember(Base):

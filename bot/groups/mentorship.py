@@ -15,9 +15,12 @@ from bot.domain import EnrolmentState, GroupState, MemberRole
 from bot.groups import keys
 from bot.groups.timing import reminder_due
 from bot.outbox import Message, enqueue
+from bot.questions.picker import Picker
+from bot.questions.weeks import next_due
 from bot.slack.blocks import groups as blocks
+from bot.slack.blocks.questions import with_first_question
 from bot.slack.copy import groups as copy
-from storage.models import MatchGroup, Person
+from storage.models import MatchGroup, Person, Round
 from storage.repositories import OutboxRepository
 from storage.repositories.groups import GroupRepository, Member
 
@@ -211,9 +214,17 @@ async def answer(
     users = [mentor.slack_user_id, mentee.slack_user_id]
     due = reminder_due(now, [mentor.time_zone, mentee.time_zone])
     group.intro_at = due
+    round_row = await session.get(Round, group.round_id)
+    group.question_due_at = next_due(due, round_row.ends_at if round_row else None, due)
     intro = blocks.mentorship_intro(
         group.id, mentor_user_id=mentor.slack_user_id, mentee_user_id=mentee.slack_user_id
     )
+    # The first question comes from the bank, as in every other intro, and counts as seen.
+    pair_people = [mentor, mentee]
+    picker = await Picker.load(session, group.team_id, [p.id for p in pair_people], now=now)
+    chosen = await picker.pick(pair_people, seed=f"group:{group.id}", group_id=group.id)
+    if chosen is not None:
+        intro = with_first_question(intro, copy.INTRO_QUESTION, chosen.text)
     await enqueue(
         session,
         Message(

@@ -3,9 +3,12 @@
 Referenced by the tick as `bot.questions.steps:send_weekly`. The intro carries the round's
 first question; in rounds longer than a week, each later week's question falls due at the
 intro's hour on the intro's weekday (daytime for the whole group, chosen when the round ran)
-and goes out at the first moment inside everyone's working day from then. The outbox key
-`question:<group>:<ISO week>` is unique, and the question is recorded as seen in the same
-transaction that queues it, so a second runner, a second tick or a restart sends it once.
+and goes out at the first moment inside everyone's working day from then. Each group keeps
+when its next question is due (`question_due_at`, set with its intro), so a tick reads only
+the groups due, through a partial index, and an idle tick costs one index lookup. The outbox
+key `question:<group>:<ISO week>` is unique, and the question is recorded as seen and the
+group's next due time moved on in the same transaction that queues it, so a second runner, a
+second tick or a restart sends it once.
 """
 
 from __future__ import annotations
@@ -16,20 +19,15 @@ from datetime import datetime
 from bot.groups.timing import reminder_due
 from bot.outbox import Message, enqueue
 from bot.questions.service import draft_for, give_question
+from bot.questions.weeks import next_due, week_due
 from bot.slack.blocks.questions import weekly_question_message
 from scheduling.context import JobContext
-from storage.repositories.questions import WEEK, WeeklyCandidate, WeeklyRepository
+from storage.repositories.questions import WeeklyCandidate, WeeklyRepository
 
 logger = logging.getLogger(__name__)
 
-
-def week_due(candidate: WeeklyCandidate, now: datetime) -> datetime | None:
-    """When this week's question fell due, or None when it is beyond the round's end."""
-    weeks = (now - candidate.intro_at) // WEEK
-    if weeks < 1:
-        return None
-    due = candidate.intro_at + weeks * WEEK
-    return due if due < candidate.ends_at else None
+# Groups one tick handles; the rest are still due on the next tick.
+BATCH = 500
 
 
 def key_for(group_id: int, due: datetime) -> str:
@@ -37,20 +35,34 @@ def key_for(group_id: int, due: datetime) -> str:
     return f"question:{group_id}:{year}-W{week:02d}"
 
 
+def _next(candidate: WeeklyCandidate, now: datetime) -> datetime | None:
+    if not candidate.running:
+        return None
+    return next_due(candidate.intro_at, candidate.ends_at, now)
+
+
 async def send_weekly(context: JobContext, now: datetime) -> int:
+    due: dict[str, WeeklyCandidate] = {}
     async with context.sessions() as session:
         repo = WeeklyRepository(session)
-        candidates = await repo.groups_past_first_week(now)
-        due: dict[str, WeeklyCandidate] = {}
-        for candidate in candidates:
-            when = week_due(candidate, now)
-            if when is not None:
+        settle: dict[int, datetime | None] = {}
+        for candidate in await repo.questions_due(now, BATCH):
+            when = None
+            if candidate.running and candidate.ends_at is not None:
+                when = week_due(candidate.intro_at, candidate.ends_at, now)
+            if when is None:
+                settle[candidate.group_id] = _next(candidate, now)
+            else:
                 due[key_for(candidate.group_id, when)] = candidate
-        queued = await repo.queued_keys(list(due))
+        # Already queued (before the due time was kept, or by a runner that then failed to
+        # move it on): only the due time moves.
+        for key in await repo.queued_keys(list(due)):
+            queued = due.pop(key)
+            settle[queued.group_id] = _next(queued, now)
+        await repo.set_question_due(settle)
+        await session.commit()
     done = 0
     for key, candidate in due.items():
-        if key in queued:
-            continue
         try:
             if await _send(context, key, candidate, now):
                 done += 1
@@ -63,9 +75,13 @@ async def send_weekly(context: JobContext, now: datetime) -> int:
 
 async def _send(context: JobContext, key: str, candidate: WeeklyCandidate, now: datetime) -> bool:
     async with context.sessions() as session:
-        people = await WeeklyRepository(session).members(candidate.group_id)
-    if not people:
-        return False
+        repo = WeeklyRepository(session)
+        people = await repo.members(candidate.group_id)
+        if not people:
+            # Everyone in it asked to be forgotten: nobody to ask this week.
+            await repo.set_question_due({candidate.group_id: _next(candidate, now)})
+            await session.commit()
+            return False
     seed = f"group:{candidate.group_id}"
     draft = await draft_for(
         context.sessions,
@@ -76,6 +92,7 @@ async def _send(context: JobContext, key: str, candidate: WeeklyCandidate, now: 
         now=now,
     )
     async with context.sessions() as session:
+        repo = WeeklyRepository(session)
         chosen = await give_question(
             session,
             candidate.team_id,
@@ -107,5 +124,6 @@ async def _send(context: JobContext, key: str, candidate: WeeklyCandidate, now: 
             # Another runner queued it first: its record of who saw what stands, not ours.
             await session.rollback()
             return False
+        await repo.set_question_due({candidate.group_id: _next(candidate, now)})
         await session.commit()
     return True

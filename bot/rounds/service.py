@@ -42,6 +42,7 @@ from bot.people.eligibility import (
     excluded as excluded_ids,
 )
 from bot.questions.picker import Picker
+from bot.questions.weeks import next_due
 from bot.rounds.away import Directory, read_directory
 from bot.rounds.timing import (
     daytime_from,
@@ -506,6 +507,9 @@ async def _store_round(
             round_row.midpoint_at = times.midpoint_at
             round_row.ends_at = times.ends_at
             round_row.ends_on = times.ends_on
+            for group in groups:
+                if group.intro_at is not None:
+                    group.question_due_at = next_due(group.intro_at, times.ends_at, group.intro_at)
             for membership, person, reason in classified.skipped:
                 message = _skip_message(
                     team_id,

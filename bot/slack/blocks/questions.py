@@ -48,6 +48,17 @@ def _context(words: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(words, SECTION_MAX))])
 
 
+def with_first_question(intro: Message, fixed: str, question: str) -> Message:
+    """A mentorship intro whose fixed first question (the section reading `fixed`) is replaced
+    by one from the bank, escaped; the rest of the intro is left as its builder made it."""
+    section = _section(copy.MENTORSHIP_FIRST.format(question=escape(question))).to_dict()
+    blocks = [
+        section if block.get("text", {}).get("text") == fixed else block
+        for block in intro["blocks"]
+    ]
+    return {**intro, "blocks": blocks}
+
+
 def weekly_question_message(question: str) -> tuple[str, list[dict[str, Any]]]:
     """The group DM's weekly question: notification text and blocks."""
     text = escape(question)

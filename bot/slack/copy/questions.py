@@ -14,6 +14,10 @@ WEEKLY_FALLBACK: Final = "This week's question: {question}"
 WEEKLY: Final = ":thought_balloon: *This week's question:* {question}"
 WEEKLY_HINT: Final = "Take it into your next conversation: one of you answers, the other listens."
 
+# --- A mentorship's intro (its first question, from the bank) ----------------------------------
+
+MENTORSHIP_FIRST: Final = "*A first question to start with:* {question}"
+
 # --- /peercoach question ---------------------------------------------------------------------
 
 ON_DEMAND: Final = ":thought_balloon: *A question for you:* {question}"

@@ -125,3 +125,46 @@ async def test_two_runners_at_once_queue_each_question_once(
     async with w.sessions() as session:
         keys = list(await session.scalars(select(OutboxMessage.key)))
     assert len(keys) == len(set(keys))
+
+
+async def _due_times(w: World) -> dict[int, datetime | None]:
+    async with w.sessions() as session:
+        rows = await session.execute(select(MatchGroup.id, MatchGroup.question_due_at))
+        return dict(rows.tuples().all())
+
+
+async def test_each_group_keeps_when_its_next_question_is_due(w: World) -> None:
+    groups = await _round(w, Cadence.MONTHLY)
+    intros = {g.id: g.intro_at for g in groups}
+    due = await _due_times(w)
+    assert all(intros[g] is not None for g in due)
+    assert due == {g: intros[g] + timedelta(days=7) for g in due}  # type: ignore[operator]
+    context = context_for(w.context_id)
+    w.clock.advance(timedelta(days=7, minutes=1))
+    assert await send_weekly(context, w.clock()) == 2
+    # Queued: the next one is a week on, so the ticks until then read nothing.
+    assert await _due_times(w) == {g: at + timedelta(days=7) for g, at in due.items()}  # type: ignore[operator]
+    # The group ends before its next question: the tick that finds it due forgets it.
+    async with w.sessions() as session:
+        for group in await session.scalars(select(MatchGroup)):
+            group.state = GroupState.ENDED
+        await session.commit()
+    w.clock.advance(timedelta(days=7))
+    assert await send_weekly(context, w.clock()) == 0
+    assert set((await _due_times(w)).values()) == {None}
+
+
+async def test_a_weekly_round_keeps_no_question_due(w: World) -> None:
+    await _round(w, Cadence.WEEKLY)
+    assert set((await _due_times(w)).values()) == {None}
+
+
+async def test_a_tick_after_downtime_sends_the_current_week_once(w: World) -> None:
+    groups = await _round(w, Cadence.MONTHLY)
+    context = context_for(w.context_id)
+    w.clock.advance(timedelta(days=15))  # two weeks missed: only this week's goes out
+    assert await send_weekly(context, w.clock()) == 2
+    assert sorted(q.key for q in await w.outbox("question")) == sorted(
+        f"question:{g.id}:2026-W51" for g in groups
+    )
+    assert await send_weekly(context, w.clock()) == 0
