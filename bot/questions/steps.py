@@ -13,6 +13,7 @@ second tick or a restart sends it once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -26,8 +27,10 @@ from storage.repositories.questions import WeeklyCandidate, WeeklyRepository
 
 logger = logging.getLogger(__name__)
 
-# Groups one tick handles; the rest are still due on the next tick.
-BATCH = 500
+# Groups one tick handles; the rest are still due on the next tick. With an LLM, a draft may
+# take up to its 10 s limit, so drafts run a few at a time and one tick stays short.
+BATCH = 100
+AT_ONCE = 8
 
 
 def key_for(group_id: int, due: datetime) -> str:
@@ -61,13 +64,19 @@ async def send_weekly(context: JobContext, now: datetime) -> int:
             settle[queued.group_id] = _next(queued, now)
         await repo.set_question_due(settle)
         await session.commit()
-    done = 0
-    for key, candidate in due.items():
-        try:
-            if await _send(context, key, candidate, now):
-                done += 1
-        except Exception:
-            logger.exception("weekly question for group %s failed", candidate.group_id)
+    gate = asyncio.Semaphore(AT_ONCE)
+
+    async def send(key: str, candidate: WeeklyCandidate) -> bool:
+        async with gate:
+            try:
+                return await _send(context, key, candidate, now)
+            except Exception:
+                # One group's failure must not keep the others from their question.
+                logger.exception("weekly question for group %s failed", candidate.group_id)
+                return False
+
+    sent = await asyncio.gather(*(send(key, candidate) for key, candidate in due.items()))
+    done = sum(sent)
     if done:
         logger.info("weekly questions queued: %d", done)
     return done
