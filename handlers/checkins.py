@@ -13,7 +13,6 @@ import re
 from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.checkins import service
@@ -23,16 +22,16 @@ from bot.domain import StepDone
 from bot.enrolment import service as enrolment
 from bot.process.deps import Deps, deps_of
 from bot.slack.blocks import checkin as blocks
-from bot.slack.blocks.enrolment import not_enrolled_message, slack_busy_message
+from bot.slack.blocks.enrolment import not_enrolled_message
 from bot.slack.blocks.progress import status_modal, with_notice
 from bot.slack.copy import checkins as copy
 from bot.slack.copy import progress as progress_copy
-from bot.slack.failures import SLACK_NETWORK_ERRORS
 from handlers.actions import busy_answered
 from handlers.dedup import action_key, claim_in, submission_key
 from handlers.identify import Reply
 from handlers.messages import send_dm
 from handlers.payload import parties, state_values
+from handlers.view_calls import open_view, replace_view
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -117,16 +116,6 @@ async def _button_answer(
         await respond(**blocks.reply(copy.SAVED_PREVIOUS.format(answer=words)))
 
 
-async def _open(
-    client: AsyncWebClient, trigger_id: str, view: dict[str, Any], reply: Reply
-) -> None:
-    try:
-        await client.views_open(trigger_id=trigger_id, view=view)
-    except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
-        logger.warning("views.open failed: %s", type(exc).__name__)
-        await reply(**slack_busy_message())
-
-
 async def on_open(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -149,7 +138,7 @@ async def on_open(
             await respond(**_closed_or_not_yours(found.outcome))
             return
         current = await service.current_answers(session, found.checkin)
-    await _open(
+    await open_view(
         client, body.get("trigger_id", ""), blocks.checkin_modal(checkin_id, current), respond
     )
 
@@ -176,7 +165,7 @@ async def open_this_week(
         checkin_id = checkin.id
         await session.commit()
     if trigger_id:
-        await _open(client, trigger_id, blocks.checkin_modal(checkin_id, current), reply)
+        await open_view(client, trigger_id, blocks.checkin_modal(checkin_id, current), reply)
     else:
         # Typed in the DM: no trigger to open a modal with, so the check-in message itself.
         await reply(**blocks.checkin_message(checkin_id, current.previous_step))
@@ -207,15 +196,6 @@ async def on_submitted(
     await _save(body, view, answer, client, deps_of(context))
 
 
-async def _show(client: AsyncWebClient, view_id: str | None, view: dict[str, Any]) -> None:
-    if not view_id:
-        return
-    try:
-        await client.views_update(view_id=view_id, view=view)
-    except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
-        logger.warning("views.update failed: %s", type(exc).__name__)
-
-
 async def _save(
     body: dict[str, Any],
     view: dict[str, Any],
@@ -228,7 +208,7 @@ async def _save(
     view_id = view.get("id")
     now = deps.clock()
     if checkin_id is None:
-        await _show(client, view_id, status_modal(copy.MODAL_TITLE, copy.NOT_YOURS))
+        await replace_view(client, view_id, status_modal(copy.MODAL_TITLE, copy.NOT_YOURS))
         return
     try:
         async with deps.sessions() as session:
@@ -238,14 +218,14 @@ async def _save(
             if found.outcome is not Outcome.SAVED or found.checkin is None or found.person is None:
                 await session.rollback()
                 words = copy.CLOSED if found.outcome is Outcome.CLOSED else copy.NOT_YOURS
-                await _show(client, view_id, status_modal(copy.MODAL_TITLE, words))
+                await replace_view(client, view_id, status_modal(copy.MODAL_TITLE, words))
                 return
             shared = await service.record_modal(session, found.checkin, found.person, answer, now)
             await session.commit()
     except DATABASE_UNAVAILABLE_ERRORS as exc:
         logger.warning("check-in not saved: %s", type(exc).__name__)
         form = blocks.checkin_modal(checkin_id, _as_current(answer))
-        await _show(client, view_id, with_notice(form, copy.NOT_SAVED))
+        await replace_view(client, view_id, with_notice(form, copy.NOT_SAVED))
         return
     logger.info("check-in %s answered in the modal", checkin_id)
     words = copy.SAVED
@@ -253,7 +233,9 @@ async def _save(
         words += f" {copy.STEP_SHARED}"
     elif answer.step_shared:
         words += f" {copy.STEP_KEPT_PRIVATE}"
-    await _show(client, view_id, status_modal(copy.MODAL_TITLE, words, close=progress_copy.DONE))
+    await replace_view(
+        client, view_id, status_modal(copy.MODAL_TITLE, words, close=progress_copy.DONE)
+    )
     await send_dm(client, user_id, blocks.reply(words))
 
 

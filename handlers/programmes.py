@@ -69,6 +69,7 @@ from handlers.home import publish_home
 from handlers.identify import Reply, identify
 from handlers.messages import dm_replier
 from handlers.payload import parties, state_values
+from handlers.view_calls import replace_view
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -102,17 +103,6 @@ async def _open(
             await client.views_open(trigger_id=trigger_id, view=view)
     except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
         logger.warning("opening a programme view failed: %r", exc)
-        return False
-    return True
-
-
-async def _update(client: AsyncWebClient, view_id: str | None, view: dict[str, Any]) -> bool:
-    if not view_id:
-        return False
-    try:
-        await client.views_update(view_id=view_id, view=view)
-    except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
-        logger.warning("views.update failed: %r", exc)
         return False
     return True
 
@@ -455,7 +445,7 @@ async def on_programme_close(
     allowed = await _is_admin(client, user_id, deps)
     if not allowed:
         words = copy.NOT_ADMIN if allowed is False else copy.NOT_SAVED
-        await _update(client, view_id, await _list_view(deps, team_id, notice=words))
+        await replace_view(client, view_id, await _list_view(deps, team_id, notice=words))
         return
     now = deps.clock()
     notice: str
@@ -476,7 +466,7 @@ async def on_programme_close(
             await session.commit()
             notice = copy.CLOSED_NOTICE.format(name=escape(closed.name), count=closed.told)
             logger.info("programme %s closed; %d members told", value, closed.told)
-    await _update(client, view_id, await _list_view(deps, team_id, notice=notice))
+    await replace_view(client, view_id, await _list_view(deps, team_id, notice=notice))
 
 
 async def on_programme_submitted(
@@ -498,10 +488,10 @@ async def on_programme_submitted(
     again = programme_form(data, programme_id=programme_id)
     allowed = await _is_admin(client, user_id, deps)
     if allowed is None:
-        await _update(client, view_id, with_notice(again, copy.NOT_SAVED))
+        await replace_view(client, view_id, with_notice(again, copy.NOT_SAVED))
         return
     if not allowed:
-        await _update(client, view_id, status_modal(copy.LIST_TITLE, copy.NOT_ADMIN))
+        await replace_view(client, view_id, status_modal(copy.LIST_TITLE, copy.NOT_ADMIN))
         return
     now = deps.clock()
     try:
@@ -513,25 +503,25 @@ async def on_programme_submitted(
                 saved = await admin.save_programme(session, team_id, programme_id, data, now=now)
             except admin.NameTaken:
                 await session.rollback()
-                await _update(client, view_id, with_notice(again, copy.ERROR_NAME_TAKEN))
+                await replace_view(client, view_id, with_notice(again, copy.ERROR_NAME_TAKEN))
                 return
             except admin.ProgrammeGone:
                 await session.rollback()
-                await _update(client, view_id, status_modal(copy.LIST_TITLE, copy.LEFT_NOT_IN))
+                await replace_view(client, view_id, status_modal(copy.LIST_TITLE, copy.LEFT_NOT_IN))
                 return
             await session.commit()
     except DATABASE_UNAVAILABLE_ERRORS as exc:
         logger.warning("programme not saved: %s", type(exc).__name__)
-        await _update(client, view_id, with_notice(again, copy.NOT_SAVED))
+        await replace_view(client, view_id, with_notice(again, copy.NOT_SAVED))
         return
     words = copy.SAVED.format(name=escape(saved.name))
     if saved.schedule_reset:
         words += " " + copy.SAVED_SCHEDULE_RESET
-    await _update(client, view_id, status_modal(copy.LIST_TITLE, words, close=copy.DONE))
+    await replace_view(client, view_id, status_modal(copy.LIST_TITLE, words, close=copy.DONE))
     root = view.get("root_view_id")
     if root and root != view_id:
         try:
-            await _update(client, root, await _list_view(deps, team_id))
+            await replace_view(client, root, await _list_view(deps, team_id))
         except DATABASE_UNAVAILABLE_ERRORS as exc:
             logger.warning("programme list not refreshed: %s", type(exc).__name__)
     logger.info("programme %d saved", saved.programme_id)

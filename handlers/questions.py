@@ -11,23 +11,22 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.process.deps import Deps, deps_of
 from bot.questions import admin_form as form
 from bot.questions import service
 from bot.slack.admins import is_admin
-from bot.slack.blocks.enrolment import not_enrolled_message, slack_busy_message
+from bot.slack.blocks.enrolment import not_enrolled_message
 from bot.slack.blocks.progress import status_modal, with_notice
 from bot.slack.blocks.questions import none_left_message, on_demand_message, questions_modal
 from bot.slack.copy import questions as copy
-from bot.slack.failures import SLACK_NETWORK_ERRORS
 from bot.slack.mrkdwn import escape
 from bot.slack.users import SlackUnavailable, UnknownUser, fetch_user
 from handlers.dedup import claim_in, submission_key
 from handlers.identify import Reply
 from handlers.payload import parties, state_values
+from handlers.view_calls import open_view, replace_view
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -72,15 +71,6 @@ async def _bank_view(
     )
 
 
-async def _update(client: AsyncWebClient, view_id: str | None, view: dict[str, Any]) -> None:
-    if not view_id:
-        return
-    try:
-        await client.views_update(view_id=view_id, view=view)
-    except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
-        logger.warning("views.update failed: %r", exc)
-
-
 async def open_questions_modal(
     client: AsyncWebClient,
     trigger_id: str,
@@ -90,12 +80,7 @@ async def open_questions_modal(
     *,
     reply: Reply,
 ) -> None:
-    view = await _bank_view(deps, team_id, team_name)
-    try:
-        await client.views_open(trigger_id=trigger_id, view=view)
-    except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
-        logger.warning("views.open failed: %r", exc)
-        await reply(**slack_busy_message())
+    await open_view(client, trigger_id, await _bank_view(deps, team_id, team_name), reply)
 
 
 async def _may_edit(client: AsyncWebClient, user_id: str, deps: Deps) -> bool | None:
@@ -138,7 +123,7 @@ async def on_questions_submitted(
     allowed = await _may_edit(client, user_id, deps)
     if not allowed:
         words = copy.NOT_ADMIN if allowed is False else copy.NOT_SAVED
-        await _update(client, view_id, status_modal(copy.MODAL_TITLE, words))
+        await replace_view(client, view_id, status_modal(copy.MODAL_TITLE, words))
         return
     now = deps.clock()
     try:
@@ -157,7 +142,7 @@ async def on_questions_submitted(
             except service.Duplicate:
                 await session.rollback()
                 again = await _bank_view(deps, team_id, team_name, typed=edit)
-                await _update(client, view_id, with_notice(again, copy.DUPLICATE))
+                await replace_view(client, view_id, with_notice(again, copy.DUPLICATE))
                 return
             await session.commit()
     except DATABASE_UNAVAILABLE_ERRORS as exc:
@@ -166,7 +151,7 @@ async def on_questions_submitted(
         if edit.add is not None:
             # Nothing typed is lost: the question comes back to be copied and sent again.
             words += "\n" + copy.YOUR_QUESTION.format(question=escape(edit.add[1]))
-        await _update(client, view_id, status_modal(copy.MODAL_TITLE, words))
+        await replace_view(client, view_id, status_modal(copy.MODAL_TITLE, words))
         return
     logger.info(
         "question bank of %s changed: added %s, restored %s, retired %d",
@@ -176,7 +161,7 @@ async def on_questions_submitted(
         change.retired,
     )
     saved = await _bank_view(deps, team_id, team_name, notice=_saved_notice(change))
-    await _update(client, view_id, saved)
+    await replace_view(client, view_id, saved)
 
 
 def register(app: AsyncApp) -> None:

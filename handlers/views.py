@@ -48,7 +48,6 @@ from bot.slack.copy import profile as profile_copy
 from bot.slack.copy import programme_settings as settings_copy
 from bot.slack.copy import progress as copy
 from bot.slack.copy import text
-from bot.slack.failures import SLACK_NETWORK_ERRORS
 from bot.slack.users import SlackUnavailable, UnknownUser, fetch_user
 from handlers.dedup import claim_in, submission_key
 from handlers.flows import intent_from_key, joined_reply
@@ -56,23 +55,11 @@ from handlers.home import publish_home
 from handlers.messages import send_dm
 from handlers.modals import intent_from_metadata
 from handlers.payload import parties, state_values
+from handlers.view_calls import replace_view
 from storage.repositories import PersonRepository
 from storage.session import DATABASE_UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
-
-
-async def _show(client: AsyncWebClient, view_id: str | None, view: dict[str, Any]) -> bool:
-    """Replace the open modal; False if it is gone (closed by the person) or Slack failed."""
-    if not view_id:
-        return False
-    try:
-        # No hash: the "saving…" view the ack put in place has one we are never told.
-        await client.views_update(view_id=view_id, view=view)
-    except (SlackApiError, *SLACK_NETWORK_ERRORS) as exc:
-        logger.warning("views.update failed: %r", exc)
-        return False
-    return True
 
 
 # What a follow-up of a committed save may fail with; logged, never shown as "not saved".
@@ -153,12 +140,14 @@ async def _save_profile(
     except DATABASE_UNAVAILABLE_ERRORS as exc:
         logger.warning("profile not saved: %s", type(exc).__name__)
         form = profile_modal(profile, private_metadata=metadata, is_new=_was_first_time(view))
-        if not await _show(client, view.get("id"), with_notice(form, copy.PROFILE_NOT_SAVED)):
+        if not await replace_view(
+            client, view.get("id"), with_notice(form, copy.PROFILE_NOT_SAVED)
+        ):
             await send_dm(client, user_id, {"text": copy.PROFILE_NOT_SAVED_DM})
         return
     # Saved: from here on nothing may say otherwise.
     saved = status_modal(profile_copy.MODAL_TITLE, copy.PROFILE_SAVED, close=copy.DONE)
-    await _after_save(_show(client, view.get("id"), saved), "views.update")
+    await _after_save(replace_view(client, view.get("id"), saved), "views.update")
     if intent is not None and outcome is not None:
         message = joined_reply(intent, outcome, profile_summary(profile))
     elif closed:
@@ -210,13 +199,13 @@ async def _save_settings(
     try:
         user = await fetch_user(client, user_id)
     except SlackUnavailable:
-        await _show(client, view_id, retry_form)
+        await replace_view(client, view_id, retry_form)
         return
     except UnknownUser:
-        await _show(client, view_id, status_modal(title, copy.SETTINGS_NOT_ADMIN))
+        await replace_view(client, view_id, status_modal(title, copy.SETTINGS_NOT_ADMIN))
         return
     if not is_admin(user, deps.admins):
-        await _show(client, view_id, status_modal(title, copy.SETTINGS_NOT_ADMIN))
+        await replace_view(client, view_id, status_modal(title, copy.SETTINGS_NOT_ADMIN))
         return
     now = deps.clock()
     try:
@@ -230,10 +219,10 @@ async def _save_settings(
             await session.commit()
     except DATABASE_UNAVAILABLE_ERRORS as exc:
         logger.warning("settings not saved: %s", type(exc).__name__)
-        await _show(client, view_id, retry_form)
+        await replace_view(client, view_id, retry_form)
         return
     await _after_save(
-        _show(client, view_id, status_modal(title, copy.SETTINGS_SAVED, close=copy.DONE)),
+        replace_view(client, view_id, status_modal(title, copy.SETTINGS_SAVED, close=copy.DONE)),
         "views.update",
     )
     await _after_save(send_dm(client, user_id, settings_saved_message(saved)), "the confirmation")

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins import timing
 from bot.checkins.service import previous_step_of
 from bot.outbox import Message, enqueue
 from bot.slack.blocks.checkin import checkin_message, reminder_message
 from scheduling.context import JobContext
+from storage.models import Person
 from storage.repositories.checkins import CheckInRepository
 
 logger = logging.getLogger(__name__)
@@ -88,19 +92,8 @@ async def send(context: JobContext, now: datetime) -> int:
                 continue
             previous = await repo.previous(person.id, checkin.week_start)
             message = checkin_message(checkin.id, previous_step_of(previous, checkin))
-            await enqueue(
-                session,
-                Message(
-                    team_id=checkin.team_id,
-                    key=checkin_key(person.id, checkin.week_start),
-                    kind="checkin",
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    due_at=at,
-                    open_users=[person.slack_user_id],
-                ),
-                now=now,
-            )
+            key = checkin_key(person.id, checkin.week_start)
+            await _queue(session, person, key, message, at=at, now=now)
             sent += 1
         await session.commit()
     if sent or dropped:
@@ -122,25 +115,38 @@ async def remind(context: JobContext, now: datetime) -> int:
             at = timing.send_time(now, person.time_zone)
             if checkin.answered_at is not None or not timing.is_open(checkin.closes_at, at):
                 continue
-            message = reminder_message(checkin.id)
-            await enqueue(
-                session,
-                Message(
-                    team_id=checkin.team_id,
-                    key=reminder_key(person.id, checkin.week_start),
-                    kind="checkin",
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    due_at=at,
-                    open_users=[person.slack_user_id],
-                ),
-                now=now,
-            )
+            key = reminder_key(person.id, checkin.week_start)
+            await _queue(session, person, key, reminder_message(checkin.id), at=at, now=now)
             reminded += 1
         await session.commit()
     if reminded:
         logger.info("check-ins: %s reminders queued", reminded)
     return reminded
+
+
+async def _queue(
+    session: AsyncSession,
+    person: Person,
+    key: str,
+    message: dict[str, Any],
+    *,
+    at: datetime,
+    now: datetime,
+) -> None:
+    """A check-in DM (or its reminder) into the outbox, in the caller's transaction."""
+    await enqueue(
+        session,
+        Message(
+            team_id=person.team_id,
+            key=key,
+            kind="checkin",
+            text=message["text"],
+            blocks=message["blocks"],
+            due_at=at,
+            open_users=[person.slack_user_id],
+        ),
+        now=now,
+    )
 
 
 async def send_due(context: JobContext, now: datetime) -> int:

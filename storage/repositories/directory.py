@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DirectoryEntry, EligibilitySettings
-from storage.repositories._upsert import upsert_returning
+from storage.repositories._team_row import TeamRowRepository
 
 
 class DirectoryRepository:
@@ -80,25 +80,5 @@ class DirectoryRepository:
         await self._session.flush()
 
 
-class EligibilityRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def get(self, team_id: str) -> EligibilitySettings | None:
-        result = await self._session.scalars(
-            select(EligibilitySettings).where(EligibilitySettings.team_id == team_id)
-        )
-        return result.one_or_none()
-
-    async def save(self, team_id: str, values: Mapping[str, Any]) -> EligibilitySettings:
-        statement = upsert_returning(
-            self._session,
-            EligibilitySettings,
-            values={"team_id": team_id, **values},
-            conflict_columns=["team_id"],
-            update_columns=list(values),
-        )
-        result = await self._session.scalars(
-            statement, execution_options={"populate_existing": True}
-        )
-        return result.one()
+class EligibilityRepository(TeamRowRepository[EligibilitySettings]):
+    model = EligibilitySettings
