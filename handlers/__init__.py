@@ -6,6 +6,7 @@ from handlers import (
     actions,
     checkins,
     commands,
+    digests,
     dm,
     events,
     group_actions,
@@ -31,3 +32,4 @@ def register_all(app: AsyncApp) -> None:
     dm.register(app)
     programmes.register(app)
     questions.register(app)
+    digests.register(app)

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalogue import CATALOGUE, Audience, CommandSpec, Unknown
 from bot.commands.intents import (
+    AdminDigest,
     AdminEligibility,
     AdminInvite,
     AdminRoundNow,
@@ -55,6 +56,7 @@ from bot.slack.copy.text import SLASH_COMMAND
 from bot.slack.users import SlackUser
 from handlers.checkins import open_this_week
 from handlers.dedup import already_done, claim_in, command_key, in_flight_of
+from handlers.digests import digest_command, export_command
 from handlers.flows import open_profile_editor, start_find
 from handlers.identify import Reply, identify
 from handlers.modals import open_settings_modal
@@ -407,6 +409,17 @@ async def _admin_eligibility(ctx: CommandContext, user: SlackUser, intent: Inten
     )
 
 
+async def _admin_digest(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    assert isinstance(intent, AdminDigest)
+    await digest_command(
+        ctx.client, ctx.deps, ctx.team_id, user.id, intent, ctx.reply, claim_key=ctx.claim_key
+    )
+
+
+async def _admin_export(ctx: CommandContext, user: SlackUser, intent: Intent) -> None:
+    await export_command(ctx.client, ctx.deps, ctx.team_id, user.id, ctx.reply)
+
+
 _FLOWS: dict[str, Flow] = {
     "find": _find,
     "find circle": _find,
@@ -430,6 +443,8 @@ _FLOWS: dict[str, Flow] = {
     "question": _question,
     "admin questions": _admin_questions,
     "admin eligibility": _admin_eligibility,
+    "admin digest": _admin_digest,
+    "admin export": _admin_export,
 }
 
 

@@ -19,7 +19,7 @@ from bot.groups.answers import GhostChoice, GhostOutcome, Outcome, Said
 from bot.groups.mentorship import MentorAnswer
 from bot.process.deps import deps_of
 from bot.slack.blocks import groups as blocks
-from bot.slack.blocks.home import format_date
+from bot.slack.blocks.dates import format_date
 from bot.slack.copy import groups as copy
 from handlers.actions import busy_answered
 from handlers.dedup import action_key, claim_in

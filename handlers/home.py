@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from bot.digests.service import programme_digests
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.digests.figures import ProgrammeDigest
 from bot.enrolment import service as enrolment
 from bot.process.deps import Deps
 from bot.slack.admins import is_admin
@@ -26,8 +28,12 @@ async def publish_home(
             admin = user_id in deps.admins
         else:
             admin = is_admin(user, deps.admins)
+    now = deps.clock()
+    digests: list[ProgrammeDigest] = []
     async with deps.sessions() as session:
         state = await enrolment.home_state(
-            session, team_id, user_id, is_admin=admin, today=deps.clock().date()
+            session, team_id, user_id, is_admin=admin, today=now.date()
         )
-    await client.views_publish(user_id=user_id, view=home_view(state))
+        if admin:
+            digests = await programme_digests(session, team_id, now=now)
+    await client.views_publish(user_id=user_id, view=home_view(state, digests))

@@ -29,7 +29,7 @@ from bot.process.deps import Deps, deps_of
 from bot.programmes import admin
 from bot.programmes import form as pf
 from bot.programmes.service import get_or_create_programme
-from bot.slack.admins import is_admin
+from bot.slack.admins import admin_now, is_admin
 from bot.slack.blocks.enrolment import (
     left_message,
     not_admin_message,
@@ -84,13 +84,7 @@ _NO_ACCESS = frozenset(
 
 async def _is_admin(client: AsyncWebClient, user_id: str, deps: Deps) -> bool | None:
     """Whether `user_id` may act as an admin now; None when Slack did not answer."""
-    try:
-        user = await fetch_user(client, user_id)
-    except SlackUnavailable:
-        return None
-    except UnknownUser:
-        return False
-    return is_admin(user, deps.admins)
+    return await admin_now(client, user_id, deps.admins)
 
 
 async def _open(

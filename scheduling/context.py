@@ -24,6 +24,8 @@ class JobContext:
     slack: AsyncWebClient | None = None
     # Drafts reflective questions when an LLM is configured; None: the bank alone.
     drafter: Drafter | None = None
+    # PEERCOACH_ADMINS: told when a scheduled digest cannot reach its channel.
+    admins: frozenset[str] = frozenset()
 
 
 _CONTEXTS: dict[str, JobContext] = {}

@@ -45,6 +45,7 @@ STEPS: Final[tuple[str, ...]] = (
     "bot.groups.followups:run_due",
     "bot.questions.steps:send_weekly",
     "bot.checkins.steps:send_due",
+    "bot.digests.steps:post_due",
 )
 
 

@@ -310,6 +310,13 @@ class Round(Base):
             postgresql_where=text("end_done_at IS NULL"),
             sqlite_where=text("end_done_at IS NULL"),
         ),
+        # Only rounds with a digest still ahead of them.
+        Index(
+            "ix_rounds_digest_due",
+            "digest_due_at",
+            postgresql_where=text("digest_due_at IS NOT NULL"),
+            sqlite_where=text("digest_due_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -329,6 +336,9 @@ class Round(Base):
     midpoint_done_at: Mapped[datetime | None]
     end_done_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock_now)
+    # When the programme's next digest of this round is due (weekly inside long rounds, then
+    # at its end; `bot.digests.timing`); NULL once the last one went out.
+    digest_due_at: Mapped[datetime | None]
 
 
 class MatchGroup(Base):

@@ -128,8 +128,16 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "admin digest",
-        "admin digest [#channel]",
-        "Post the programme digest (anonymous counts) to a channel",
+        "admin digest [programme] [#channel]",
+        "Post a programme's digest (counts and rates, never anyone's answers) to a channel",
+        available=True,
+        audience=Audience.ADMIN,
+    ),
+    CommandSpec(
+        "admin export",
+        "admin export",
+        "Get a CSV of every programme's figures, round by round (no free text)",
+        available=True,
         audience=Audience.ADMIN,
     ),
     CommandSpec(

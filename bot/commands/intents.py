@@ -50,6 +50,12 @@ class Simple:
 @dataclass(frozen=True, slots=True)
 class AdminDigest:
     channel_id: str | None
+    programme: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminExport:
+    """`admin export`: a CSV of every programme's per-round figures, sent to the admin."""
 
 
 class QuestionsAction(StrEnum):
@@ -100,6 +106,7 @@ Intent = (
     | AdminInvite
     | AdminRoundNow
     | AdminEligibility
+    | AdminExport
 )
 
 
@@ -140,6 +147,8 @@ def command_name(intent: Intent) -> str:
         return "admin round now"
     if isinstance(intent, AdminEligibility):
         return "admin eligibility"
+    if isinstance(intent, AdminExport):
+        return "admin export"
     return intent.name
 
 
@@ -185,6 +194,8 @@ def interpret_parsed(parsed: Parsed, today: date) -> Intent | Malformed:
         return AdminRoundNow(_programme_name(args))
     if name == "admin eligibility":
         return AdminEligibility(tuple(args))
+    if name == "admin export":
+        return _no_args(spec, args) or AdminExport()
     return _no_args(spec, args) or Simple(name)
 
 
@@ -258,15 +269,19 @@ def _pause(spec: CommandSpec, args: tuple[str, ...], today: date) -> Pause | Mal
 
 
 def _digest(spec: CommandSpec, args: tuple[str, ...]) -> AdminDigest | Malformed:
-    if not args:
-        return AdminDigest(None)
-    if len(args) == 1 and (match := _CHANNEL.match(args[0])):
-        return AdminDigest(match["id"])
-    return Malformed(
-        spec,
-        "Name the channel by typing `#` and picking it from the list, so Slack links it.",
-        "admin digest #people-team",
-    )
+    """`admin digest [programme] [#channel]`: the channel, when given, comes last."""
+    words = list(args)
+    channel_id: str | None = None
+    if words and (match := _CHANNEL.match(words[-1])):
+        channel_id = match["id"]
+        words.pop()
+    if any(word.startswith(("#", "<#")) for word in words):
+        return Malformed(
+            spec,
+            "Name the channel last, by typing `#` and picking it from the list, so Slack links it.",
+            "admin digest Engineering circles #people-team",
+        )
+    return AdminDigest(channel_id, _programme_name(tuple(words)))
 
 
 def _questions(spec: CommandSpec, args: tuple[str, ...]) -> AdminQuestions | Malformed:

@@ -132,3 +132,4 @@ class ProgrammeDigest:
     quiet_groups: tuple[QuietGroup, ...] = ()
     # The LLM's summary of shared notes' themes, when there is one (never names anyone).
     themes: str | None = field(default=None)
+    theme_notes: int = 0  # how many shared notes the themes summarise

@@ -7,7 +7,7 @@ The handlers gather this from storage and the programme settings; `bot.slack.blo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bot.domain import Cadence, EnrolmentState, MembershipRole, ProgrammeKind, ProgrammeMode
 from bot.enrolment.profile_form import ProfileInput
@@ -65,6 +65,8 @@ class FailedSummary:
 
     total: int
     by_kind: tuple[tuple[str, str, int], ...] = ()
+    # The newest ones, each with a Retry button: (outbox id, kind, error code, when).
+    recent: tuple[tuple[int, str, str, datetime], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

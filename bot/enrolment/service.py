@@ -40,6 +40,7 @@ from storage.models import Person, ProgrammeRow
 from storage.repositories import (
     DoNotPairRepository,
     MatchRepository,
+    OutboxRepository,
     PersonRepository,
     ProgrammeRepository,
     WorkspaceRepository,
@@ -315,6 +316,9 @@ def is_taking_part(person: Person | None) -> bool:
     )
 
 
+# Undelivered messages listed one by one (with Retry) on an admin's App Home.
+MAX_FAILED_LISTED = 10
+
 _KIND_BY_ROLE = {MemberRole.MENTOR: "mentor", MemberRole.MENTEE: "mentee"}
 
 
@@ -372,7 +376,8 @@ async def home_state(
         admin_programmes = tuple(await admin.admin_programmes(session, team_id, today=today))
         deliveries = await programmes_repo.failed_deliveries(team_id)
         if deliveries.total:
-            failed = FailedSummary(deliveries.total, deliveries.by_kind)
+            recent = await OutboxRepository(session).recent_failed(team_id, limit=MAX_FAILED_LISTED)
+            failed = FailedSummary(deliveries.total, deliveries.by_kind, tuple(recent))
     return HomeState(
         user_id=user_id,
         state=person.enrolment_state if person else EnrolmentState.NOT_ENROLLED,

@@ -357,6 +357,7 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
             "conversations.members": self._conversations_members,
+            "conversations.info": self._conversations_info,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -1148,6 +1149,22 @@ class FakeSlack:
             "ok": True,
             "channel": self._public_channel(channel) if return_im else {"id": channel_id},
         }
+
+    async def _conversations_info(self, args: JsonDict, kind: str) -> JsonDict:
+        """A channel's details; a private channel the bot is not in is invisible to it
+        (channel_not_found), a public one answers with `is_member` false."""
+        channel = self.channels.get(str(args.get("channel") or ""))
+        if channel is None:
+            raise _SlackError("channel_not_found")
+        if (
+            channel.get("is_private")
+            and not channel.get("is_im")
+            and not channel.get("is_member", True)
+        ):
+            raise _SlackError("channel_not_found")
+        info = {k: v for k, v in channel.items() if k != "members"}
+        info.setdefault("is_archived", False)
+        return {"ok": True, "channel": info}
 
     async def _conversations_members(self, args: JsonDict, kind: str) -> JsonDict:
         """Members of a channel, paged. A private channel the bot is not in is invisible

@@ -156,6 +156,7 @@ class Server:
                 clock=self.clock,
                 slack=self._bolt.client,
                 drafter=drafter_for(self.settings),
+                admins=self.settings.admins,
             ),
         )
         schedule_prune(self._scheduler, self.job_context_id)

@@ -205,6 +205,11 @@ class Resolved:
     names: tuple[str, ...] = ()
 
 
+async def open_programmes(session: AsyncSession, team_id: str) -> list[ProgrammeRow]:
+    """The workspace's open programmes, the default one first."""
+    return await ProgrammeRepository(session).list_for_team(team_id)
+
+
 async def resolve_programme(session: AsyncSession, team_id: str, typed: str | None) -> Resolved:
     """The open programme called `typed` (any case), or the default one when nothing was
     typed (the first open one if the default is gone)."""

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.digests.timing import first_digest_due
 from bot.domain import (
     EnrolmentState,
     GroupState,
@@ -507,6 +508,7 @@ async def _store_round(
             round_row.midpoint_at = times.midpoint_at
             round_row.ends_at = times.ends_at
             round_row.ends_on = times.ends_on
+            round_row.digest_due_at = first_digest_due(start, times.ends_at)
             for group in groups:
                 if group.intro_at is not None:
                     group.question_due_at = next_due(group.intro_at, times.ends_at, group.intro_at)

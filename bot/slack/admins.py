@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.failures import SLACK_NETWORK_ERRORS
 from bot.slack.users import SlackUnavailable, SlackUser, UnknownUser, fetch_user
+
+logger = logging.getLogger(__name__)
 
 
 def is_admin(user: SlackUser, configured: frozenset[str]) -> bool:
@@ -23,5 +29,40 @@ async def shows_admin_commands(
     try:
         user = await fetch_user(client, user_id)
     except (SlackUnavailable, UnknownUser):
+        return False
+    return is_admin(user, configured)
+
+
+async def workspace_admins(client: AsyncWebClient, *, limit: int) -> list[str]:
+    """Up to `limit` of the workspace's admins and owners (people, not bots), read with
+    `users.list`; empty when Slack does not answer."""
+    found: list[str] = []
+    cursor: str | None = None
+    try:
+        while len(found) < limit:
+            page = await client.users_list(limit=200, cursor=cursor)
+            for member in page.get("members") or []:
+                if member.get("deleted") or member.get("is_bot"):
+                    continue
+                if member.get("is_admin") or member.get("is_owner"):
+                    found.append(str(member["id"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                break
+    except (SlackApiError, *SLACK_NETWORK_ERRORS):
+        logger.warning("users.list failed while looking for admins")
+    return found[:limit]
+
+
+async def admin_now(
+    client: AsyncWebClient, user_id: str, configured: frozenset[str]
+) -> bool | None:
+    """Whether `user_id` may act as an admin now (a click can come long after a command);
+    None when Slack did not answer."""
+    try:
+        user = await fetch_user(client, user_id)
+    except SlackUnavailable:
+        return None
+    except UnknownUser:
         return False
     return is_admin(user, configured)

@@ -218,6 +218,36 @@ class OutboxRepository:
         )
         return list(rows.all())
 
+    async def recent_failed(
+        self, team_id: str, *, limit: int
+    ) -> list[tuple[int, str, str, datetime]]:
+        """The team's newest undelivered messages as (id, kind, error code, when): never
+        their text, which may quote what someone wrote."""
+        rows = await self._session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.kind,
+                OutboxMessage.last_error,
+                OutboxMessage.next_attempt_at,
+            )
+            .where(OutboxMessage.team_id == team_id, OutboxMessage.status == OutboxStatus.FAILED)
+            .order_by(OutboxMessage.next_attempt_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+        return [(i, kind, error or "", at) for i, kind, error, at in rows.all()]
+
+    async def failed_in_team(self, team_id: str, message_id: int) -> bool:
+        """Whether `message_id` is a failed message of this team (an admin may retry only
+        their own workspace's)."""
+        found = await self._session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.team_id == team_id,
+                OutboxMessage.status == OutboxStatus.FAILED,
+            )
+        )
+        return found is not None
+
     async def retry(self, message_id: int, *, now: datetime) -> bool:
         """Send a failed message again from now, with a fresh count of attempts. `last_error`
         stays until the next attempt replaces it: when it says an earlier post may have

@@ -27,9 +27,9 @@ from bot.commands.intents import FindKind
 from bot.domain import EnrolmentState
 from bot.enrolment.home_state import HomeState
 from bot.slack.blocks.commands import Message
+from bot.slack.blocks.dates import format_date
 from bot.slack.blocks.home import (
     clip,
-    format_date,
     join_names,
     participation_blocks,
     programme_description,

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.blocks.home import clip
+from bot.slack.copy import digests as digests_copy
 from bot.slack.copy import groups as copy
 from bot.slack.copy import profile as profile_copy
 from bot.slack.mrkdwn import escape
@@ -201,3 +202,12 @@ def mentorship_intro(group_id: int, *, mentor_user_id: str, mentee_user_id: str)
             group_buttons(group_id),
         ],
     )
+
+
+def admin_nudge(group_id: int, *, with_buttons: bool) -> Message:
+    """What a quiet group gets when an admin presses Nudge on a digest: the group's own
+    We met / Skip buttons while its round runs."""
+    blocks: list[Block] = [_section(digests_copy.NUDGE)]
+    if with_buttons:
+        blocks.append(group_buttons(group_id))
+    return _message(digests_copy.NUDGE_FALLBACK, blocks)

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.digests.figures import ProgrammeDigest
 from bot.domain import EnrolmentState, MembershipRole, ProgrammeKind
 from bot.enrolment.home_state import (
     AdminProgramme,
@@ -27,6 +28,8 @@ from bot.enrolment.home_state import (
     HomeState,
     ProgrammeStatus,
 )
+from bot.slack.blocks.dates import format_date
+from bot.slack.blocks.digest import failed_blocks, home_figures_blocks
 from bot.slack.blocks.profile import profile_summary
 from bot.slack.copy import enrolment as copy
 from bot.slack.copy import programmes as programmes_copy
@@ -48,16 +51,6 @@ BLOCK_ADMIN_ACTIONS: Final = "home_admin_actions"
 SECTION_TEXT_MAX: Final = 3000
 MAX_MATCHES_SHOWN: Final = 10
 MAX_PROGRAMMES_SHOWN: Final = 20
-
-
-def format_date(day: date) -> str:
-    """The date as "Mon 30 Nov 2026": one format everywhere, whatever the server's locale."""
-    return copy.DATE_FORMAT.format(
-        weekday=copy.WEEKDAY_NAMES[day.weekday()],
-        day=day.day,
-        month=copy.MONTH_NAMES[day.month - 1],
-        year=day.year,
-    )
 
 
 def clip(words: str, limit: int = SECTION_TEXT_MAX) -> str:
@@ -245,15 +238,17 @@ def failed_text(failed: FailedSummary) -> str:
     return pc.HOME_FAILED.format(count=failed.total, kinds=kinds)
 
 
-def _admin_blocks(state: HomeState) -> list[Block]:
+def _admin_blocks(state: HomeState, digests: Sequence[ProgrammeDigest]) -> list[Block]:
     summary = state.settings_summary or copy.HOME_ADMIN_NO_SUMMARY
     slash = text.SLASH_COMMAND
     blocks: list[Block] = [
         DividerBlock(),
         HeaderBlock(text=PlainTextObject(text=copy.HOME_ADMIN_TITLE)),
     ]
+    blocks += home_figures_blocks(digests, limit=MAX_PROGRAMMES_SHOWN)
     if state.failed is not None and state.failed.total:
         blocks.append(_section(failed_text(state.failed)))
+        blocks += failed_blocks(state.failed.recent, total=state.failed.total)
     if state.admin_programmes:
         lines = [programmes_copy.HOME_ADMIN_PROGRAMMES]
         lines += [admin_programme_text(p) for p in state.admin_programmes[:MAX_PROGRAMMES_SHOWN]]
@@ -274,7 +269,7 @@ def _admin_blocks(state: HomeState) -> list[Block]:
     return blocks
 
 
-def home_view(state: HomeState) -> dict[str, Any]:
+def home_view(state: HomeState, digests: Sequence[ProgrammeDigest] = ()) -> dict[str, Any]:
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=text.HOME_TITLE)),
         *_state_blocks(state),
@@ -295,7 +290,7 @@ def home_view(state: HomeState) -> dict[str, Any]:
         ),
     ]
     if state.is_admin:
-        blocks += _admin_blocks(state)
+        blocks += _admin_blocks(state, digests)
     return View(type="home", blocks=blocks).to_dict()
 
 

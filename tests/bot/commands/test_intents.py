@@ -11,6 +11,7 @@ import pytest
 from bot.commands.catalogue import CATALOGUE, Unknown
 from bot.commands.intents import (
     AdminDigest,
+    AdminExport,
     AdminInvite,
     AdminQuestions,
     AdminRoundNow,
@@ -52,6 +53,12 @@ TODAY = date(2026, 11, 23)
         ("admin digest", AdminDigest(None)),
         ("admin digest <#C0PEOPLE|people-team>", AdminDigest("C0PEOPLE")),
         ("admin digest <#G0PRIVATE>", AdminDigest("G0PRIVATE")),
+        ("admin digest Engineering circles", AdminDigest(None, "Engineering circles")),
+        (
+            "admin digest Engineering circles <#C0PEOPLE|people-team>",
+            AdminDigest("C0PEOPLE", "Engineering circles"),
+        ),
+        ("admin export", AdminExport()),
         ("admin questions", AdminQuestions()),
         ("admin questions list", AdminQuestions(QuestionsAction.LIST)),
         ("admin questions Add", AdminQuestions(QuestionsAction.ADD)),
@@ -82,7 +89,9 @@ def test_valid_commands(text: str, intent: object) -> None:
         ("pause until 2028-01-01", "pause until 2027-01-18"),
         ("status please", "status"),
         ("find circle now", "find circle"),
-        ("admin digest #people", "admin digest #people-team"),
+        ("admin digest #people", "admin digest Engineering circles #people-team"),
+        ("admin digest <#C0A> pairs", "admin digest Engineering circles #people-team"),
+        ("admin export now", "admin export"),
         ("admin questions add What surprised you?", "admin questions"),
         ("admin questions retire first", "admin questions"),
         # Digits outside ASCII: "²".isdigit() is True, int("²") raises.

@@ -86,6 +86,8 @@ def test_the_admin_list_says_what_each_admin_command_does() -> None:
     assert _section_listing(message, "admin round now [programme]").startswith(
         text.ADMIN_AVAILABLE_HEADER
     )
-    assert _section_listing(message, "admin digest [#channel]").startswith(text.ADMIN_SOON_HEADER)
+    assert _section_listing(message, "admin digest [programme] [#channel]").startswith(
+        text.ADMIN_AVAILABLE_HEADER
+    )
     assert _section_listing(message, "admin settings").startswith(text.ADMIN_AVAILABLE_HEADER)
     _valid(message)
