@@ -133,7 +133,9 @@ async def _digest(
             programme_name=programme.name,
             mode=programme.mode,
             min_group=min_group,
-            participants=Participants(participants.active, 0, participants.paused, 0),
+            participants=Participants(
+                active=participants.active, new=0, paused=participants.paused, left=0
+            ),
             current=None,
             previous=None,
         )
@@ -207,7 +209,6 @@ async def _round_figures(
     ids = [r.id for r in wanted]
     groups = await repository.group_counts(ids, today)
     checkins = await repository.checkin_counts(ids, today)
-    goals = await repository.goal_counts(ids, today)
     # Retention looks RETENTION_ROUNDS rounds back in the whole programme, not in the trend.
     position = {r.id: index for index, r in enumerate(rounds)}
     back: dict[int, RoundRow] = {
@@ -229,7 +230,7 @@ async def _round_figures(
         if r.id in back:
             kept = next(retained)
             retention = Rate(kept.still_open, kept.opened)
-        status = goals.get(r.id, {})
+        status = checkin.goals if checkin else {}
         figures[r.id] = RoundFigures(
             round_id=r.id,
             starts_on=r.scheduled_for,

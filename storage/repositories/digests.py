@@ -11,20 +11,20 @@ A round's window is [scheduled_for, ends_on); a round with no end yet runs up to
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     and_,
     case,
     distinct,
-    exists,
     func,
-    literal,
     or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
@@ -75,11 +75,13 @@ class CheckInCounts:
     rating_sum: int
     steps_asked: int
     steps_done: int
+    # Each person's latest goal status in the round, counted once per person.
+    goals: dict[GoalStatus, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class GroupRow:
-    """One group of a round and whether it met (see `DigestRepository.met`)."""
+    """One group of a round and whether it met (see `DigestRepository._met_groups`)."""
 
     id: int
     round_id: int
@@ -118,15 +120,12 @@ def day_start(day: date) -> datetime:
 
 
 def _in_window(today: date) -> ColumnElement[bool]:
-    """The check-in's week lies in its round's window (the round joined as `Round`)."""
-    week_start = CheckIn.week_start
-    return and_(
-        week_start >= Round.scheduled_for,
-        or_(
-            and_(Round.ends_on.is_(None), week_start <= today),
-            week_start < Round.ends_on,
-        ),
-    )
+    """The check-in's week lies in its round's window (the round joined as `Round`).
+
+    Written as two plain bounds (a round with no end runs to today, included) so that with
+    the check-in's person they are one range of the (person_id, week_start) index."""
+    end = func.coalesce(Round.ends_on, today + timedelta(days=1))
+    return and_(CheckIn.week_start >= Round.scheduled_for, CheckIn.week_start < end)
 
 
 class DigestRepository:
@@ -161,34 +160,41 @@ class DigestRepository:
         )
         return [RoundRow(id, start, end) for id, start, end in result]
 
-    def met(self, today: date) -> ColumnElement[bool]:
-        """Whether the group (`MatchGroup`, its round joined as `Round`) met: We met was
-        clicked, a meeting was recorded as met, or a member's check-in of a week in the
-        round's window said so."""
-        said_in_checkin = exists().where(
-            MatchMember.group_id == MatchGroup.id,
-            CheckIn.person_id == MatchMember.person_id,
-            CheckIn.met == true(),
-            _in_window(today),
+    def _met_groups(self, round_ids: Sequence[int], today: date) -> Subquery:
+        """The ids of the rounds' groups that met: We met was clicked, a meeting was recorded
+        as met, or a member's check-in of a week in the round's window said so. Joins rather
+        than a subquery per group, so thousands of groups cost three scans, not thousands."""
+        counted = and_(MatchGroup.round_id.in_(round_ids), MatchGroup.state.in_(COUNTED_STATES))
+        clicked = select(MatchGroup.id.label("group_id")).where(
+            counted, MatchGroup.met_at.is_not(None)
         )
-        recorded = exists().where(
-            Meeting.group_id == MatchGroup.id, Meeting.status == MeetingStatus.MET
+        recorded = (
+            select(Meeting.group_id)
+            .join(MatchGroup, MatchGroup.id == Meeting.group_id)
+            .where(counted, Meeting.status == MeetingStatus.MET)
         )
-        return or_(MatchGroup.met_at.is_not(None), recorded, said_in_checkin)
+        said = (
+            select(MatchMember.group_id)
+            .join(MatchGroup, MatchGroup.id == MatchMember.group_id)
+            .join(Round, Round.id == MatchGroup.round_id)
+            .join(CheckIn, CheckIn.person_id == MatchMember.person_id)
+            .where(counted, CheckIn.met == true(), _in_window(today))
+        )
+        return union(clicked, recorded, said).subquery("met_groups")
 
     async def group_counts(self, round_ids: Sequence[int], today: date) -> dict[int, GroupCounts]:
         """Per round: its groups, those that met, and the people in them (a forgotten
         person's member row still counts as one)."""
         if not round_ids:
             return {}
-        met = case((self.met(today), 1), else_=0)
+        met = self._met_groups(round_ids, today)
         groups = (
             select(
                 MatchGroup.round_id.label("round_id"),
                 func.count().label("groups"),
-                func.coalesce(func.sum(met), 0).label("met"),
+                func.count(met.c.group_id).label("met"),
             )
-            .join(Round, Round.id == MatchGroup.round_id)
+            .outerjoin(met, met.c.group_id == MatchGroup.id)
             .where(MatchGroup.round_id.in_(round_ids), MatchGroup.state.in_(COUNTED_STATES))
             .group_by(MatchGroup.round_id)
         )
@@ -216,79 +222,77 @@ class DigestRepository:
         self, round_ids: Sequence[int], today: date
     ) -> dict[int, CheckInCounts]:
         """Per round: the check-ins of its people in its window, sent, answered, rated and
-        asking about last week's step."""
+        asking about last week's step, and how many people gave each goal status last (their
+        latest check-in in the window that has one). One pass over the check-ins."""
         if not round_ids:
             return {}
-        people = self._people_subquery(round_ids)
-        answered = CheckIn.answered_at.is_not(None)
-        rated = and_(answered, CheckIn.rating.is_not(None))
-        statement = (
+        people = self._people_subquery(round_ids, today)
+        rows = (
             select(
                 people.c.round_id,
-                func.count(CheckIn.sent_at),
-                func.count(CheckIn.answered_at),
-                func.coalesce(func.sum(case((rated, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((rated, CheckIn.rating), else_=0)), 0),
-                func.count(CheckIn.previous_step_done),
-                func.coalesce(
-                    func.sum(case((CheckIn.previous_step_done == StepDone.YES, 1), else_=0)), 0
-                ),
+                CheckIn.sent_at,
+                CheckIn.answered_at,
+                CheckIn.rating,
+                CheckIn.previous_step_done,
+                CheckIn.goal_status,
+                # 1 on each person's newest check-in with a goal status in the round.
+                func.row_number()
+                .over(
+                    partition_by=(
+                        people.c.round_id,
+                        people.c.person_id,
+                        CheckIn.goal_status.is_(None),
+                    ),
+                    order_by=CheckIn.week_start.desc(),
+                )
+                .label("newest"),
             )
             .select_from(people)
-            .join(Round, Round.id == people.c.round_id)
-            .join(CheckIn, CheckIn.person_id == people.c.person_id)
-            .where(_in_window(today))
-            .group_by(people.c.round_id)
+            .join(CheckIn, self._in_window_of(people))
+            .subquery("round_checkins")
         )
-        return {
-            row[0]: CheckInCounts(*(int(value) for value in row[1:]))
-            for row in await self._session.execute(statement)
-        }
+        rated = and_(rows.c.answered_at.is_not(None), rows.c.rating.is_not(None))
 
-    async def goal_counts(
-        self, round_ids: Sequence[int], today: date
-    ) -> dict[int, dict[GoalStatus, int]]:
-        """Per round: how many of its people gave each goal status last, counting only their
-        latest check-in in the window that has one."""
-        if not round_ids:
-            return {}
-        people = self._people_subquery(round_ids)
-        latest = (
-            select(
-                people.c.round_id.label("round_id"),
-                people.c.person_id.label("person_id"),
-                func.max(CheckIn.week_start).label("week_start"),
+        def total(condition: ColumnElement[bool], value: Any = 1) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+        latest = [
+            total(and_(rows.c.newest == 1, rows.c.goal_status == status)) for status in GoalStatus
+        ]
+        statement = select(
+            rows.c.round_id,
+            func.count(rows.c.sent_at),
+            func.count(rows.c.answered_at),
+            total(rated),
+            total(rated, rows.c.rating),
+            func.count(rows.c.previous_step_done),
+            total(rows.c.previous_step_done == StepDone.YES),
+            *latest,
+        ).group_by(rows.c.round_id)
+        counts: dict[int, CheckInCounts] = {}
+        for row in await self._session.execute(statement):
+            values = [int(value) for value in row[1:]]
+            goals = dict(zip(GoalStatus, values[6:], strict=True))
+            sent, answered, ratings, rating_sum, steps_asked, steps_done = values[:6]
+            counts[row[0]] = CheckInCounts(
+                sent, answered, ratings, rating_sum, steps_asked, steps_done, goals
             )
-            .select_from(people)
-            .join(Round, Round.id == people.c.round_id)
-            .join(CheckIn, CheckIn.person_id == people.c.person_id)
-            .where(CheckIn.goal_status.is_not(None), _in_window(today))
-            .group_by(people.c.round_id, people.c.person_id)
-            .subquery("latest")
-        )
-        statement = (
-            select(latest.c.round_id, CheckIn.goal_status, func.count())
-            .select_from(latest)
-            .join(
-                CheckIn,
-                and_(
-                    CheckIn.person_id == latest.c.person_id,
-                    CheckIn.week_start == latest.c.week_start,
-                ),
-            )
-            .group_by(latest.c.round_id, CheckIn.goal_status)
-        )
-        counts: dict[int, dict[GoalStatus, int]] = {}
-        for round_id, status, count in await self._session.execute(statement):
-            counts.setdefault(round_id, {})[GoalStatus(status)] = int(count)
         return counts
 
-    def _people_subquery(self, round_ids: Sequence[int]) -> Subquery:
-        """The distinct (round, person) pairs of the rounds' groups: a person in two groups
-        of one round is still one person whose check-ins count once."""
+    def _people_subquery(self, round_ids: Sequence[int], today: date) -> Subquery:
+        """The distinct people of the rounds' groups with their round's window: a person in
+        two groups of one round is still one person whose check-ins count once. The window
+        travels with each row so the join to the check-ins is one range of the
+        (person_id, week_start) index, or one hash join, whichever the planner prefers."""
         return (
-            select(MatchGroup.round_id.label("round_id"), MatchMember.person_id.label("person_id"))
+            select(
+                MatchGroup.round_id.label("round_id"),
+                MatchMember.person_id.label("person_id"),
+                Round.scheduled_for.label("starts"),
+                func.coalesce(Round.ends_on, today + timedelta(days=1)).label("ends"),
+            )
             .join(MatchGroup, MatchGroup.id == MatchMember.group_id)
+            .join(Round, Round.id == MatchGroup.round_id)
             .where(
                 MatchGroup.round_id.in_(round_ids),
                 MatchGroup.state.in_(COUNTED_STATES),
@@ -298,18 +302,28 @@ class DigestRepository:
             .subquery("round_people")
         )
 
+    @staticmethod
+    def _in_window_of(people: Subquery) -> ColumnElement[bool]:
+        """A check-in of one of `people` in the window of their round."""
+        return and_(
+            CheckIn.person_id == people.c.person_id,
+            CheckIn.week_start >= people.c.starts,
+            CheckIn.week_start < people.c.ends,
+        )
+
     async def groups(self, round_ids: Sequence[int], today: date) -> list[GroupRow]:
         """The rounds' groups one by one, with whether each met; by group id."""
         if not round_ids:
             return []
+        met = self._met_groups(round_ids, today)
         statement = (
             select(
                 MatchGroup.id,
                 MatchGroup.round_id,
                 MatchGroup.channel_id,
-                case((self.met(today), literal(True)), else_=literal(False)),
+                met.c.group_id.is_not(None),
             )
-            .join(Round, Round.id == MatchGroup.round_id)
+            .outerjoin(met, met.c.group_id == MatchGroup.id)
             .where(MatchGroup.round_id.in_(round_ids), MatchGroup.state.in_(COUNTED_STATES))
             .order_by(MatchGroup.id)
         )
@@ -340,13 +354,11 @@ class DigestRepository:
 
     async def checkins_by_person(self, round_id: int, today: date) -> dict[int, tuple[int, int]]:
         """(sent, answered) check-ins per person of one round, in its window."""
-        people = self._people_subquery([round_id])
+        people = self._people_subquery([round_id], today)
         statement = (
             select(people.c.person_id, func.count(CheckIn.sent_at), func.count(CheckIn.answered_at))
             .select_from(people)
-            .join(Round, Round.id == people.c.round_id)
-            .join(CheckIn, CheckIn.person_id == people.c.person_id)
-            .where(_in_window(today))
+            .join(CheckIn, self._in_window_of(people))
             .group_by(people.c.person_id)
         )
         return {

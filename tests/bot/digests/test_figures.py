@@ -235,11 +235,11 @@ async def _seed(session: AsyncSession) -> Seeded:
     session.add_all([*groups.values(), other_group])
     await session.flush()
     for name, (_, members, _) in layout.items():
-        for n in members:
+        for member in members:
             session.add(
                 MatchMember(
                     group_id=groups[name].id,
-                    person_id=people[n].id if n is not None else None,
+                    person_id=people[member].id if member is not None else None,
                     role=MemberRole.PEER,
                 )
             )
@@ -419,7 +419,8 @@ async def test_earlier_rounds_the_trend_and_previous(session: AsyncSession) -> N
     # of 12 Oct is before): p1 x2, p2 x2, p3 sent; answered all but p3's -> 4 of 5.
     assert r1.checkin_response == Rate(4, 5)
     # Ratings 3, 5 (p1) and 4 (p2) -> 12 / 3.
-    assert (r1.ratings, r1.usefulness) == (3, pytest.approx(4.0))
+    assert r1.ratings == 3
+    assert r1.usefulness == pytest.approx(4.0)
     # Latest status each: p1 achieved (26 Oct beats 19 Oct's stuck), p2 on track (its
     # 26 Oct check-in has none).
     assert r1.goals == GoalProgress(on_track=1, achieved=1)
@@ -437,7 +438,8 @@ async def test_earlier_rounds_the_trend_and_previous(session: AsyncSession) -> N
     # Week of 16 Nov: p1, p2, p3, p4, p13 sent (p5's only planned); p4 did not answer.
     assert r3.checkin_response == Rate(4, 5)
     # Ratings 4, 5, 2 -> 11 / 3.
-    assert (r3.ratings, r3.usefulness) == (3, pytest.approx(11 / 3))
+    assert r3.ratings == 3
+    assert r3.usefulness == pytest.approx(11 / 3)
     assert r3.goals == GoalProgress(on_track=1, stuck=1, achieved=1)
     # p1 yes, p2 partly, p3 no, p13 yes -> 2 of 4.
     assert r3.steps_kept == Rate(2, 4)
