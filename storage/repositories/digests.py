@@ -26,8 +26,9 @@ from sqlalchemy import (
     true,
     union,
 )
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Subquery
+from sqlalchemy.sql import Executable, Subquery
 
 from bot.domain import (
     EnrolmentState,
@@ -134,6 +135,12 @@ class DigestRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def _rows(self, statement: Executable) -> Result[Any]:
+        # Plain rows of a few columns: the Core path skips the ORM's per-row loading, which
+        # costs more than the query itself on the thousands of member rows.
+        connection = await self._session.connection()
+        return await connection.execute(statement)
+
     async def programme(self, team_id: str, programme_id: int) -> ProgrammeRow | None:
         result = await self._session.scalars(
             select(ProgrammeRow).where(
@@ -153,7 +160,7 @@ class DigestRepository:
 
     async def rounds(self, programme_id: int) -> list[RoundRow]:
         """Every round of the programme, oldest first."""
-        result = await self._session.execute(
+        result = await self._rows(
             select(Round.id, Round.scheduled_for, Round.ends_on)
             .where(Round.programme_id == programme_id)
             .order_by(Round.scheduled_for, Round.id)
@@ -211,11 +218,11 @@ class DigestRepository:
         )
         heads = {
             round_id: int(known) + int(unknown)
-            for round_id, known, unknown in await self._session.execute(people)
+            for round_id, known, unknown in await self._rows(people)
         }
         return {
             row.round_id: GroupCounts(int(row.groups), int(row.met), heads.get(row.round_id, 0))
-            for row in await self._session.execute(groups)
+            for row in await self._rows(groups)
         }
 
     async def checkin_counts(
@@ -270,7 +277,7 @@ class DigestRepository:
             *latest,
         ).group_by(rows.c.round_id)
         counts: dict[int, CheckInCounts] = {}
-        for row in await self._session.execute(statement):
+        for row in await self._rows(statement):
             values = [int(value) for value in row[1:]]
             goals = dict(zip(GoalStatus, values[6:], strict=True))
             sent, answered, ratings, rating_sum, steps_asked, steps_done = values[:6]
@@ -329,7 +336,7 @@ class DigestRepository:
         )
         return [
             GroupRow(id, round_id, channel, bool(met))
-            for id, round_id, channel, met in await self._session.execute(statement)
+            for id, round_id, channel, met in await self._rows(statement)
         ]
 
     async def members(self, round_ids: Sequence[int]) -> list[MemberRow]:
@@ -350,7 +357,7 @@ class DigestRepository:
             .where(MatchGroup.round_id.in_(round_ids), MatchGroup.state.in_(COUNTED_STATES))
             .order_by(MatchMember.group_id, MatchMember.id)
         )
-        return [MemberRow(*row) for row in await self._session.execute(statement)]
+        return [MemberRow(*row) for row in await self._rows(statement)]
 
     async def checkins_by_person(self, round_id: int, today: date) -> dict[int, tuple[int, int]]:
         """(sent, answered) check-ins per person of one round, in its window."""
@@ -363,7 +370,7 @@ class DigestRepository:
         )
         return {
             person_id: (int(sent), int(answered))
-            for person_id, sent, answered in await self._session.execute(statement)
+            for person_id, sent, answered in await self._rows(statement)
         }
 
     async def participants(
@@ -392,7 +399,7 @@ class DigestRepository:
             .join(Person, Person.id == Membership.person_id)
             .where(Membership.programme_id == programme_id)
         )
-        row = (await self._session.execute(statement)).one()
+        row = (await self._rows(statement)).one()
         values = [int(value) for value in row] + [0, 0]
         return ParticipantCounts(active=values[0], paused=values[1], new=values[2], left=values[3])
 
@@ -415,7 +422,7 @@ class DigestRepository:
                 func.coalesce(func.sum(case((still_open, 1), else_=0)), 0),
             ]
         statement = select(*columns).where(Membership.programme_id == programme_id)
-        row = [int(value) for value in (await self._session.execute(statement)).one()]
+        row = [int(value) for value in (await self._rows(statement)).one()]
         return [RetentionCounts(row[i], row[i + 1]) for i in range(0, len(row), 2)]
 
     async def min_aggregate_size(self, team_id: str) -> int | None:
