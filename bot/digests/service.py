@@ -98,7 +98,7 @@ async def programme_digest(
     if programme is None:
         return None
     if min_group is None:
-        min_group = await repository.min_aggregate_size(team_id) or DEFAULT_MIN_GROUP
+        min_group = await _min_group(repository, team_id)
     return await _digest(repository, programme, now=now, round_id=round_id, min_group=min_group)
 
 
@@ -107,11 +107,16 @@ async def programme_digests(
 ) -> list[ProgrammeDigest]:
     """The digest of every open programme of the team, the default first, then by name."""
     repository = DigestRepository(session)
-    min_group = await repository.min_aggregate_size(team_id) or DEFAULT_MIN_GROUP
+    min_group = await _min_group(repository, team_id)
     return [
         await _digest(repository, programme, now=now, round_id=None, min_group=min_group)
         for programme in await repository.open_programmes(team_id)
     ]
+
+
+async def _min_group(repository: DigestRepository, team_id: str) -> int:
+    saved = await repository.min_aggregate_size(team_id)
+    return DEFAULT_MIN_GROUP if saved is None else saved
 
 
 async def _digest(
