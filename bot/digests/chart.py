@@ -10,10 +10,9 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from bot.digests.figures import Rate, RoundFigures
@@ -47,7 +46,10 @@ def render_trend_chart(trend: Sequence[RoundFigures], *, title: str) -> Chart:
     people placed in each round on the right. A rate with no value is a gap in its line."""
     if not trend:
         raise ValueError("a trend chart needs at least one round")
-    days = [figures.starts_on for figures in trend]
+    # One place per round, labelled with its first day: rounds are evenly spaced on the
+    # chart whatever their length.
+    places = list(range(len(trend)))
+    labels = _day_labels([figures.starts_on for figures in trend])
     rates = {
         MEETING: [_percent(f.meeting) for f in trend],
         CHECKIN: [_percent(f.checkin_response) for f in trend],
@@ -56,16 +58,17 @@ def render_trend_chart(trend: Sequence[RoundFigures], *, title: str) -> Chart:
     people = [f.people for f in trend]
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-    canvas = FigureCanvasAgg(figure)
+    # The figure's own Agg canvas, which savefig draws on; no global backend is involved.
+    FigureCanvasAgg(figure)
     left = figure.add_subplot()
     right = left.twinx()
     handles = []
     for (name, values), marker in zip(rates.items(), ("o", "s", "^"), strict=True):
         # NaN breaks the line, so a round without a value shows as a gap, not a zero.
-        (line,) = left.plot(days, values, marker=marker, linewidth=2, label=name)
+        (line,) = left.plot(places, values, marker=marker, linewidth=2, label=name)
         handles.append(line)
     (people_line,) = right.plot(
-        days, people, color="0.45", linestyle="--", marker="D", linewidth=1.5, label=PEOPLE
+        places, people, color="0.45", linestyle="--", marker="D", linewidth=1.5, label=PEOPLE
     )
     handles.append(people_line)
 
@@ -73,12 +76,8 @@ def render_trend_chart(trend: Sequence[RoundFigures], *, title: str) -> Chart:
     left.set_ylabel("Percent")
     right.set_ylim(0, max(max(people), 1) * 1.15)
     right.set_ylabel("People")
-    locator = AutoDateLocator(minticks=1, maxticks=10)
-    left.xaxis.set_major_locator(locator)
-    left.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    if len(days) == 1:
-        # One point: give the axis some width around it instead of a degenerate range.
-        left.set_xlim(days[0] - timedelta(days=3), days[0] + timedelta(days=3))
+    left.set_xticks(places, labels=labels)
+    left.set_xlim(-0.5, len(places) - 0.5)
     left.set_xlabel("Round starting")
     left.grid(True, alpha=0.3)
     left.set_title(title[:120], fontsize=16)
@@ -86,7 +85,9 @@ def render_trend_chart(trend: Sequence[RoundFigures], *, title: str) -> Chart:
     figure.tight_layout()
 
     buffer = io.BytesIO()
-    canvas.print_png(buffer, metadata={"Title": title[:120], SERIES_KEY: "\n".join(SERIES)})
+    figure.savefig(
+        buffer, format="png", metadata={"Title": title[:120], SERIES_KEY: "\n".join(SERIES)}
+    )
     return Chart(
         png=buffer.getvalue(),
         width=WIDTH_PX,
@@ -94,6 +95,15 @@ def render_trend_chart(trend: Sequence[RoundFigures], *, title: str) -> Chart:
         series=SERIES,
         alt_text=_alt_text(trend),
     )
+
+
+def _day_labels(days: Sequence[date]) -> list[str]:
+    """ "7 Sep", with the year on the first day and wherever it changes."""
+    labels = []
+    for index, day in enumerate(days):
+        new_year = index == 0 or days[index - 1].year != day.year
+        labels.append(f"{day.day} {day:%b %Y}" if new_year else f"{day.day} {day:%b}")
+    return labels
 
 
 def _percent(rate: Rate) -> float:

@@ -14,14 +14,17 @@ from bot.digests.chart import SERIES_KEY, render_trend_chart
 from bot.digests.figures import GoalProgress, Rate, RoundFigures
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MET = Rate(3, 4)
+ANSWERED = Rate(5, 8)
+GOALS = GoalProgress(on_track=2, achieved=1)
 
 
 def figures(
     index: int,
     *,
-    meeting: Rate = Rate(3, 4),
-    checkins: Rate = Rate(5, 8),
-    goals: GoalProgress = GoalProgress(on_track=2, achieved=1),
+    meeting: Rate = MET,
+    checkins: Rate = ANSWERED,
+    goals: GoalProgress = GOALS,
     people: int = 8,
 ) -> RoundFigures:
     starts = date(2026, 9, 7) + timedelta(weeks=2 * index)
@@ -65,9 +68,9 @@ def text_chunks(png: bytes) -> dict[str, str]:
             compressed, rest = rest[0], rest[2:]  # flag, method
             _language, _, rest = rest.partition(b"\0")
             _translated, _, value = rest.partition(b"\0")
-            texts[key.decode("latin-1")] = (
-                zlib.decompress(value) if compressed else value
-            ).decode("utf-8")
+            texts[key.decode("latin-1")] = (zlib.decompress(value) if compressed else value).decode(
+                "utf-8"
+            )
     return texts
 
 
