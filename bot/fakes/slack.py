@@ -1005,7 +1005,14 @@ class FakeSlack:
         return {"ok": True, "users": list(members)}
 
     async def _files_info(self, args: JsonDict, kind: str) -> JsonDict:
-        record = self.shared_files.get(str(args.get("file", "")))
+        file_id = str(args.get("file", ""))
+        upload = self._uploads.get(file_id)
+        if upload is not None:
+            # The app's own upload: private until completed, then with its shares.
+            shared_in = [self.channels[c] for c in upload.channels] if upload.completed else None
+            obj = self._file_object(upload, shared_in=shared_in)
+            return {"ok": True, "file": obj, "comments": [], "response_metadata": {}}
+        record = self.shared_files.get(file_id)
         if record is None:
             raise _SlackError("file_not_found")
         return {"ok": True, "file": record["file"], "comments": [], "response_metadata": {}}

@@ -1,0 +1,267 @@
+"""Outbox rows that upload a file or answer another row's message in its thread, delivered
+over HTTP to the fake Slack from a real database, on a simulated clock."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from bot.domain import OutboxStatus
+from bot.outbox import Dispatcher, OutboxFile
+from bot.outbox.client import create_delivery_client
+from storage.repositories import OutboxRepository
+from tests.bot.outbox.conftest import Outbox
+
+ADMINS = "G0ADMINS"
+CHART = OutboxFile(
+    filename="trend.png",
+    title="Trend of the last rounds",
+    content=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+    alt_text="Line chart of the last 8 rounds.",
+)
+
+
+async def queue_digest(outbox: Outbox, n: int, *, due_in: timedelta = timedelta(0)) -> None:
+    """A digest to the admins' channel and its chart, in the digest's thread."""
+    await outbox.queue(f"digest:{n}", channel_id=ADMINS, text=f"Digest {n}", due_in=due_in)
+    await outbox.queue(f"digest-chart:{n}", thread_key=f"digest:{n}", file=CHART, text=f"Chart {n}")
+
+
+async def test_a_chart_waits_for_its_digest_then_uploads_once_into_its_thread(
+    outbox: Outbox,
+) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    await queue_digest(outbox, 1)
+    await outbox.queue("digest-note:1", thread_key="digest:1", text="A note in the thread")
+    dispatcher = outbox.dispatcher()
+
+    # The digest goes out; its replies were claimed with it and wait, uncounted.
+    assert await dispatcher.dispatch_once() == 1
+    digest = await outbox.row("digest:1")
+    assert digest.status is OutboxStatus.SENT
+    waiting = await outbox.row("digest-chart:1")
+    assert (waiting.status, waiting.attempts, waiting.last_error) == (
+        OutboxStatus.PENDING,
+        0,
+        None,
+    )
+    assert waiting.next_attempt_at == outbox.clock() + timedelta(seconds=5)
+    assert outbox.fake.calls_to("files.getUploadURLExternal") == []
+
+    outbox.clock.advance(timedelta(seconds=5))
+    sent = await dispatcher.dispatch_once()
+    # The file's share is a message too: a second after the note, in the same channel.
+    outbox.clock.advance(timedelta(seconds=1))
+    sent += await dispatcher.dispatch_once()
+    assert sent == 2
+    assert await dispatcher.dispatch_once() == 0
+
+    [ticket] = outbox.fake.calls_to("files.getUploadURLExternal")
+    assert ticket.args["filename"] == "trend.png"
+    assert int(ticket.args["length"]) == len(CHART.content)
+    assert ticket.args["alt_txt"] == CHART.alt_text
+    [uploaded] = outbox.fake.uploaded_files
+    assert outbox.fake.file_content(uploaded.file_id) == CHART.content
+    assert uploaded.title == CHART.title
+    assert uploaded.channels == [ADMINS]
+    assert uploaded.thread_ts == digest.sent_ts
+    assert uploaded.initial_comment == "Chart 1"
+    assert len(outbox.fake.calls_to("files.completeUploadExternal")) == 1
+    assert outbox.fake.calls_to("files.info") == []
+
+    chart = await outbox.row("digest-chart:1")
+    assert (chart.status, chart.sent_channel_id, chart.attempts) == (OutboxStatus.SENT, ADMINS, 1)
+    assert (await outbox.file_row("digest-chart:1")).slack_file_id == uploaded.file_id
+    [note] = outbox.copies("digest-note:1")
+    assert note["thread_ts"] == digest.sent_ts
+    assert note["text"] == "A note in the thread"
+
+
+async def test_a_reply_waits_for_a_later_parent_and_is_withdrawn_with_it(
+    outbox: Outbox,
+) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    await queue_digest(outbox, 2, due_in=timedelta(hours=1))
+    dispatcher = outbox.dispatcher()
+
+    assert await dispatcher.dispatch_once() == 0
+    chart = await outbox.row("digest-chart:2")
+    assert chart.status is OutboxStatus.PENDING
+    assert chart.attempts == 0
+    # Not asked again before the digest itself is due.
+    assert chart.next_attempt_at == (await outbox.row("digest:2")).next_attempt_at
+
+    async with outbox.sessions() as session:
+        assert await OutboxRepository(session).cancel("digest:2")
+        await session.commit()
+    outbox.clock.advance(timedelta(hours=1))
+    assert await dispatcher.dispatch_once() == 0
+
+    assert (await outbox.row("digest-chart:2")).status is OutboxStatus.CANCELLED
+    assert outbox.fake.calls_to("files.getUploadURLExternal") == []
+    assert outbox.fake.messages.get(ADMINS, []) == []
+
+
+async def test_a_reply_fails_with_its_parent_and_a_retry_of_the_parent_brings_it_back(
+    outbox: Outbox,
+) -> None:
+    await queue_digest(outbox, 3)  # the admins' channel does not exist yet
+    dispatcher = outbox.dispatcher()
+
+    await dispatcher.dispatch_once()
+    digest = await outbox.row("digest:3")
+    assert (digest.status, digest.last_error) == (
+        OutboxStatus.FAILED,
+        "chat.postMessage:channel_not_found",
+    )
+    outbox.clock.advance(timedelta(seconds=5))
+    await dispatcher.dispatch_once()
+    chart = await outbox.row("digest-chart:3")
+    assert (chart.status, chart.last_error) == (OutboxStatus.FAILED, "parent_failed")
+    assert outbox.fake.calls_to("files.getUploadURLExternal") == []
+
+    outbox.fake.add_channel(ADMINS, name="admins")
+    async with outbox.sessions() as session:
+        assert await OutboxRepository(session).retry(digest.id, now=outbox.clock())
+        await session.commit()
+    rearmed = await outbox.row("digest-chart:3")
+    assert (rearmed.status, rearmed.attempts) == (OutboxStatus.PENDING, 0)
+
+    assert await outbox.until_settled(dispatcher, step=timedelta(seconds=5)) == 2
+    digest = await outbox.row("digest:3")
+    [uploaded] = outbox.fake.uploaded_files
+    assert (uploaded.channels, uploaded.thread_ts) == ([ADMINS], digest.sent_ts)
+    assert (await outbox.row("digest-chart:3")).status is OutboxStatus.SENT
+
+
+async def test_a_retry_re_arms_only_the_replies_that_failed_with_that_parent(
+    outbox: Outbox,
+) -> None:
+    for n in (4, 9):
+        await outbox.queue(f"digest:{n}", channel_id="C0GONE", text=f"Digest {n}")
+        await outbox.queue(f"note:{n}", thread_key=f"digest:{n}", text="Reply")
+    dispatcher = outbox.dispatcher()
+    await outbox.until_settled(dispatcher, step=timedelta(seconds=5))
+    assert {r.key: r.last_error for r in await outbox.rows()} == {
+        "digest:4": "chat.postMessage:channel_not_found",
+        "digest:9": "chat.postMessage:channel_not_found",
+        "note:4": "parent_failed",
+        "note:9": "parent_failed",
+    }
+
+    digest = await outbox.row("digest:4")
+    async with outbox.sessions() as session:
+        assert await OutboxRepository(session).retry(digest.id, now=outbox.clock())
+        await session.commit()
+    assert (await outbox.row("note:4")).status is OutboxStatus.PENDING
+    assert (await outbox.row("note:9")).status is OutboxStatus.FAILED
+    assert (await outbox.row("digest:9")).status is OutboxStatus.FAILED
+
+
+async def test_an_upload_completed_after_its_answer_timed_out_is_not_uploaded_again(
+    outbox: Outbox,
+) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    # Slack shares the file but answers after the client has given up.
+    outbox.fake.script("files.completeUploadExternal", delay=1.5)
+    await outbox.queue("digest-chart:5", channel_id=ADMINS, file=CHART, text="Chart 5")
+    dispatcher = outbox.dispatcher(timeout=1)
+
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("digest-chart:5")
+    assert row.last_error == "unconfirmed:files.completeUploadExternal:timeout"
+    [ticket] = outbox.fake.calls_to("files.getUploadURLExternal")
+    file_id = str(ticket.response["file_id"])
+    assert (await outbox.file_row("digest-chart:5")).slack_file_id == file_id
+    await outbox.fake.wait_for_call("files.completeUploadExternal")  # the late answer
+    [shared] = outbox.fake.messages[ADMINS]
+
+    outbox.clock.advance(row.next_attempt_at - outbox.clock())
+    assert await dispatcher.dispatch_once() == 1
+
+    [info] = outbox.fake.calls_to("files.info")
+    assert info.args["file"] == file_id
+    assert len(outbox.fake.calls_to("files.getUploadURLExternal")) == 1
+    assert len(outbox.fake.uploaded_files) == 1
+    assert outbox.fake.messages[ADMINS] == [shared]
+    sent = await outbox.row("digest-chart:5")
+    assert (sent.status, sent.sent_channel_id, sent.sent_ts) == (
+        OutboxStatus.SENT,
+        ADMINS,
+        shared["ts"],
+    )
+
+
+async def test_an_upload_never_completed_is_started_afresh(outbox: Outbox) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    # Slack never answers and never shares; this client has no connection pool of its own,
+    # so the bytes go over a short-lived one.
+    outbox.fake.script("files.completeUploadExternal", hang=True)
+    await outbox.queue("digest-chart:6", channel_id=ADMINS, file=CHART, text="Chart 6")
+    dispatcher = Dispatcher(
+        outbox.sessions,
+        create_delivery_client(outbox.settings, None, timeout=1),
+        clock=outbox.clock,
+        rng=random.Random(6),
+    )
+
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("digest-chart:6")
+    assert row.last_error == "unconfirmed:files.completeUploadExternal:timeout"
+    first = (await outbox.file_row("digest-chart:6")).slack_file_id
+    assert outbox.fake.uploaded_files == []
+
+    outbox.clock.advance(row.next_attempt_at - outbox.clock())
+    assert await dispatcher.dispatch_once() == 1
+
+    [info] = outbox.fake.calls_to("files.info")
+    assert info.args["file"] == first
+    assert len(outbox.fake.calls_to("files.getUploadURLExternal")) == 2
+    [uploaded] = outbox.fake.uploaded_files
+    assert uploaded.file_id != first
+    assert outbox.fake.file_content(uploaded.file_id) == CHART.content
+    assert (await outbox.file_row("digest-chart:6")).slack_file_id == uploaded.file_id
+    assert len(outbox.fake.messages[ADMINS]) == 1
+
+
+async def test_a_429_on_the_upload_ticket_waits_retry_after(outbox: Outbox) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    outbox.fake.script("files.getUploadURLExternal", status=429, retry_after=30)
+    await outbox.queue("digest-chart:7", channel_id=ADMINS, file=CHART, text="Chart 7")
+    dispatcher = outbox.dispatcher()
+
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("digest-chart:7")
+    assert row.status is OutboxStatus.PENDING
+    assert row.last_error == "files.getUploadURLExternal:ratelimited"
+    assert row.next_attempt_at == outbox.clock() + timedelta(seconds=30)
+    assert row.attempts == 0
+
+    outbox.clock.advance(timedelta(seconds=29))
+    assert await dispatcher.dispatch_once() == 0
+    assert len(outbox.fake.calls_to("files.getUploadURLExternal")) == 1
+    outbox.clock.advance(timedelta(seconds=1))
+    assert await dispatcher.dispatch_once() == 1
+    assert len(outbox.fake.calls_to("files.getUploadURLExternal")) == 2
+    assert len(outbox.fake.uploaded_files) == 1
+
+
+async def test_a_permanent_error_on_completion_fails_the_row_with_its_code(
+    outbox: Outbox,
+) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    outbox.fake.script("files.completeUploadExternal", error="not_in_channel")
+    await outbox.queue("digest-chart:8", channel_id=ADMINS, file=CHART, text="Chart 8")
+    dispatcher = outbox.dispatcher()
+
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("digest-chart:8")
+    assert (row.status, row.last_error, row.attempts) == (
+        OutboxStatus.FAILED,
+        "files.completeUploadExternal:not_in_channel",
+        1,
+    )
+    assert outbox.fake.uploaded_files == []
+    outbox.clock.advance(timedelta(hours=1))
+    assert await dispatcher.dispatch_once() == 0
+    assert len(outbox.fake.calls_to("files.completeUploadExternal")) == 1
