@@ -195,7 +195,9 @@ class _Chaos:
 
 
 # Tier 3 methods the limits apply to (about 50 calls a minute each).
-_TIER3_METHODS = frozenset({"conversations.open", "conversations.history", "users.lookupByEmail"})
+_TIER3_METHODS = frozenset(
+    {"conversations.open", "conversations.history", "conversations.replies", "users.lookupByEmail"}
+)
 
 
 @dataclass
@@ -299,6 +301,62 @@ def _invalid_view(errors: list[str]) -> NoReturn:
     raise _SlackError("invalid_arguments", errors)
 
 
+def _ts_window(args: JsonDict) -> Callable[[float], bool]:
+    """Whether a message ts lies within the call's `oldest` / `latest` / `inclusive`."""
+
+    def bound(name: str, default: float) -> float:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return float(str(raw))
+        except ValueError:
+            raise _SlackError("invalid_ts_" + name) from None
+
+    oldest, latest = bound("oldest", 0.0), bound("latest", math.inf)
+    inclusive = _truthy(args.get("inclusive", False))
+
+    def within(ts: float) -> bool:
+        if inclusive:
+            return oldest <= ts <= latest
+        return oldest < ts < latest
+
+    return within
+
+
+def _message_page(found: list[JsonDict], args: JsonDict, prefix: str) -> JsonDict:
+    """One page of `found` for conversations.history / .replies, with Slack's cursor."""
+    try:
+        limit = int(str(args.get("limit") or 100))
+    except ValueError:
+        raise _SlackError("invalid_limit") from None
+    limit = min(max(limit, 1), 999)
+    start = 0
+    cursor = args.get("cursor")
+    if cursor:
+        try:
+            kind, _, offset = base64.b64decode(str(cursor), validate=True).decode().partition(":")
+            start = int(offset)
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise _SlackError("invalid_cursor") from None
+        if kind != prefix or start < 0:
+            raise _SlackError("invalid_cursor")
+    page = found[start : start + limit]
+    with_metadata = _truthy(args.get("include_all_metadata", False))
+    messages = [{k: v for k, v in m.items() if with_metadata or k != "metadata"} for m in page]
+    has_more = start + limit < len(found)
+    next_cursor = (
+        base64.b64encode(f"{prefix}:{start + limit}".encode()).decode() if has_more else ""
+    )
+    return {
+        "ok": True,
+        "messages": json.loads(json.dumps(messages)),
+        "has_more": has_more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": next_cursor},
+    }
+
+
 class FakeSlack:
     """Fake slack.com for one workspace with one installed app (bot user + app token)."""
 
@@ -356,6 +414,7 @@ class FakeSlack:
             "users.list": self._users_list,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "conversations.members": self._conversations_members,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -1279,24 +1338,7 @@ class FakeSlack:
         if not args.get("channel"):
             raise _SlackError("channel_not_found")
         channel_id = self._resolve_channel(args["channel"])
-
-        def bound(name: str, default: float) -> float:
-            raw = args.get(name)
-            if raw in (None, ""):
-                return default
-            try:
-                return float(str(raw))
-            except ValueError:
-                raise _SlackError("invalid_ts_" + name) from None
-
-        oldest, latest = bound("oldest", 0.0), bound("latest", math.inf)
-        inclusive = _truthy(args.get("inclusive", False))
-
-        def within(ts: float) -> bool:
-            if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
-
+        within = _ts_window(args)
         # Top-level messages only (thread replies are conversations.replies'), newest first.
         found = [
             m
@@ -1304,37 +1346,26 @@ class FakeSlack:
             if within(float(m["ts"])) and m.get("thread_ts", m["ts"]) == m["ts"]
         ]
         found.sort(key=lambda m: float(m["ts"]), reverse=True)
-        try:
-            limit = int(str(args.get("limit") or 100))
-        except ValueError:
-            raise _SlackError("invalid_limit") from None
-        limit = min(max(limit, 1), 999)
-        start = 0
-        cursor = args.get("cursor")
-        if cursor:
-            try:
-                prefix, _, offset = (
-                    base64.b64decode(str(cursor), validate=True).decode().partition(":")
-                )
-                start = int(offset)
-            except (binascii.Error, UnicodeDecodeError, ValueError):
-                raise _SlackError("invalid_cursor") from None
-            if prefix != "history" or start < 0:
-                raise _SlackError("invalid_cursor")
-        page = found[start : start + limit]
-        with_metadata = _truthy(args.get("include_all_metadata", False))
-        messages = [{k: v for k, v in m.items() if with_metadata or k != "metadata"} for m in page]
-        has_more = start + limit < len(found)
-        next_cursor = (
-            base64.b64encode(f"history:{start + limit}".encode()).decode() if has_more else ""
-        )
-        return {
-            "ok": True,
-            "messages": json.loads(json.dumps(messages)),
-            "has_more": has_more,
-            "pin_count": 0,
-            "response_metadata": {"next_cursor": next_cursor},
-        }
+        return _message_page(found, args, "history")
+
+    async def _conversations_replies(self, args: JsonDict, kind: str) -> JsonDict:
+        if not args.get("channel"):
+            raise _SlackError("channel_not_found")
+        channel_id = self._resolve_channel(args["channel"])
+        ts = str(args.get("ts") or "")
+        messages = self.messages.get(channel_id, [])
+        parent = next((m for m in messages if m["ts"] == ts), None)
+        if parent is None:
+            raise _SlackError("thread_not_found")
+        within = _ts_window(args)
+        # The thread's first message, then its replies, oldest first, as Slack answers.
+        replies = [
+            m
+            for m in messages
+            if m.get("thread_ts") == ts and m["ts"] != ts and within(float(m["ts"]))
+        ]
+        replies.sort(key=lambda m: float(m["ts"]))
+        return _message_page([parent, *replies], args, "replies")
 
     async def _chat_post_ephemeral(self, args: JsonDict, kind: str) -> JsonDict:
         channel_id = self._resolve_channel(args["channel"])

@@ -4,8 +4,9 @@ One attempt at a row:
 1. find the conversation: the row's channel, or `conversations.open` with its people (the
    answer is remembered: opening the same people again gives the same conversation);
 2. when an earlier attempt may have reached Slack (a timeout, a 5xx, a lease that ran out
-   while its sender was mid-send), read the conversation's history for a message carrying the
-   row's key in its metadata; if it is there, the row is sent and nothing is posted again;
+   while its sender was mid-send), read the conversation's history (a reply: its thread's)
+   for a message carrying the row's key in its metadata; if it is there, the row is sent and
+   nothing is posted again;
 3. post with `chat.postMessage`, the key in `metadata`;
 4. mark the row sent, in one transaction with its `on_sent` effects.
 
@@ -55,6 +56,7 @@ from bot.outbox.pacing import (
     HISTORY_METHOD,
     OPEN_METHOD,
     POST_METHOD,
+    REPLIES_METHOD,
     UPLOAD_BYTES,
     UPLOAD_URL_METHOD,
     Limits,
@@ -338,12 +340,14 @@ class Dispatcher:
             return await self._upload(row, row.file, channel, thread_ts, max_wait)
 
         if unconfirmed:
-            await self._turn(row, HISTORY_METHOD, None, max_wait, unconfirmed)
+            # A reply lives in its thread, which the channel's history does not show.
+            method = HISTORY_METHOD if thread_ts is None else REPLIES_METHOD
+            await self._turn(row, method, None, max_wait, unconfirmed)
             try:
                 async with self._deadline():
-                    found = await self._find_posted(row, channel)
+                    found = await self._find_posted(row, channel, thread_ts)
             except Exception as exc:
-                await self._failed(row, HISTORY_METHOD, classify(exc), unconfirmed=True)
+                await self._failed(row, method, classify(exc), unconfirmed=True)
             if found is not None:
                 logger.info("outbox %s: found in the conversation; not posting again", row.id)
                 return await self._record_sent(row, channel, found)
@@ -546,18 +550,29 @@ class Dispatcher:
             stopper.cancel()
         return not self._stopping.is_set()
 
-    async def _find_posted(self, row: _Row, channel: str) -> str | None:
-        """The ts of a message in `channel` carrying the row's key, if there is one."""
-        oldest = row.due_at - timedelta(seconds=self.limits.history_margin)
+    async def _find_posted(self, row: _Row, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of a message in `channel` (in the thread of `thread_ts`, when given)
+        carrying the row's key, if there is one."""
+        oldest = f"{(row.due_at - timedelta(seconds=self.limits.history_margin)).timestamp():.6f}"
         cursor: str | None = None
         for _ in range(HISTORY_MAX_PAGES):
-            page = await self.client.conversations_history(
-                channel=channel,
-                oldest=f"{oldest.timestamp():.6f}",
-                include_all_metadata=True,
-                limit=HISTORY_PAGE,
-                cursor=cursor,
-            )
+            if thread_ts is None:
+                page = await self.client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
+            else:
+                page = await self.client.conversations_replies(
+                    channel=channel,
+                    ts=thread_ts,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
             for message in page.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}

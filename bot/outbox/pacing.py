@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 POST_METHOD = "chat.postMessage"
 OPEN_METHOD = "conversations.open"
 HISTORY_METHOD = "conversations.history"
+REPLIES_METHOD = "conversations.replies"  # a thread's history; Tier 3 like the channel's
 # The file upload flow: a ticket, the bytes to its URL, the completion that shares the file.
 UPLOAD_URL_METHOD = "files.getUploadURLExternal"
 UPLOAD_BYTES = "upload_url"  # not a Web API method: no budget, but a 429 pauses it too
@@ -34,7 +35,7 @@ class Limits:
 
     # chat.postMessage: about one message per second per channel.
     post_interval: float = 1.0
-    # conversations.open and conversations.history are Tier 3: about 50 calls a minute.
+    # conversations.open, .history and .replies are Tier 3: about 50 calls a minute.
     open_per_minute: float = 48.0
     open_burst: int = 5
     history_per_minute: float = 40.0
@@ -64,7 +65,7 @@ class Limits:
     def per_minute(self, method: str) -> tuple[float, int] | None:
         if method == OPEN_METHOD:
             return self.open_per_minute, self.open_burst
-        if method == HISTORY_METHOD:
+        if method in (HISTORY_METHOD, REPLIES_METHOD):
             return self.history_per_minute, self.history_burst
         if method in _TIER4_METHODS:
             return self.files_per_minute, self.files_burst

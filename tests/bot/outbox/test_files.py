@@ -158,6 +158,36 @@ async def test_a_retry_re_arms_only_the_replies_that_failed_with_that_parent(
     assert (await outbox.row("digest:9")).status is OutboxStatus.FAILED
 
 
+async def test_a_reply_whose_post_timed_out_is_looked_for_in_its_thread(
+    outbox: Outbox,
+) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    await outbox.queue("digest:10", channel_id=ADMINS, text="Digest 10")
+    await outbox.queue("note:10", thread_key="digest:10", text="Reply 10")
+    dispatcher = outbox.dispatcher(timeout=1)
+    assert await dispatcher.dispatch_once() == 1
+    digest = await outbox.row("digest:10")
+
+    # Slack keeps the reply but answers after the client has given up.
+    outbox.fake.script("chat.postMessage", delay=1.5)
+    mark = len(outbox.fake.calls)
+    outbox.clock.advance(timedelta(seconds=5))
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("note:10")
+    assert row.last_error == "unconfirmed:chat.postMessage:timeout"
+    await outbox.fake.wait_for_call("chat.postMessage", after=mark)
+    [stored] = outbox.copies("note:10")
+    assert stored["thread_ts"] == digest.sent_ts
+
+    outbox.clock.advance(row.next_attempt_at - outbox.clock())
+    assert await dispatcher.dispatch_once() == 1
+    [replies] = outbox.fake.calls_to("conversations.replies")
+    assert (replies.args["channel"], replies.args["ts"]) == (ADMINS, digest.sent_ts)
+    assert outbox.fake.calls_to("conversations.history") == []
+    assert outbox.copies("note:10") == [stored]
+    assert (await outbox.row("note:10")).sent_ts == stored["ts"]
+
+
 async def test_an_upload_completed_after_its_answer_timed_out_is_not_uploaded_again(
     outbox: Outbox,
 ) -> None:
