@@ -36,7 +36,7 @@ from slack_sdk.models.views import View
 from bot.fakes import files as _files
 from bot.fakes.files import UploadedFile
 
-__all__ = ["FakeSlack", "RecordedCall", "RecordedResponse", "UploadedFile"]
+__all__ = ["UPLOAD_ROUTE", "FakeSlack", "RecordedCall", "RecordedResponse", "UploadedFile"]
 
 JsonDict = dict[str, Any]
 _T = TypeVar("_T")
@@ -195,6 +195,8 @@ class _Chaos:
 
 
 # Tier 3 methods the limits apply to (about 50 calls a minute each).
+# The name `FakeSlack.script` takes for the upload URL files.getUploadURLExternal hands out.
+UPLOAD_ROUTE = "upload_url"
 _TIER3_METHODS = frozenset(
     {"conversations.open", "conversations.history", "conversations.replies", "users.lookupByEmail"}
 )
@@ -795,6 +797,8 @@ class FakeSlack:
         status 429 → Retry-After header (default 1) + `ratelimited`; 5xx → that status;
         `error` → `{"ok": false, "error": error}`; `delay` → sleep, then answer (normally
         unless status/error say otherwise); `hang` → never answer until stop().
+        `UPLOAD_ROUTE` as the method scripts the upload URL: its status (a 429 with
+        Retry-After) and delay apply, and an answer other than 200 keeps no bytes.
         """
         queue = self._scripts.setdefault(method, deque())
         for _ in range(times):
@@ -1669,6 +1673,14 @@ class FakeSlack:
         if record is None or record.completed:
             return web.Response(status=404, text="Not Found", content_type="text/plain")
         data = await _files.read_upload_body(request)
+        script = self._next_script(UPLOAD_ROUTE)
+        if script is not None and script.delay > 0:
+            await asyncio.sleep(script.delay)
+        if script is not None and script.status != 200:
+            headers = {"Retry-After": str(script.retry_after or 1)} if script.status == 429 else {}
+            return web.Response(
+                status=script.status, text="Error", content_type="text/plain", headers=headers
+            )
         record.content = data  # a repeated POST replaces the bytes, until completion
         await self._notify()
         # Slack answers with the number of bytes it received, as plain text.

@@ -23,8 +23,8 @@ MAX_ALT_TEXT = 1_000
 
 @dataclass(frozen=True, slots=True)
 class OutboxFile:
-    """A file to upload instead of posting a message; the message's text is its comment.
-    `alt_text` describes it for screen readers."""
+    """A file to upload instead of posting a message; the message's text is its comment
+    (Slack shows no blocks with a file). `alt_text` describes it for screen readers."""
 
     filename: str
     title: str

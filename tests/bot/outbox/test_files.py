@@ -4,13 +4,18 @@ over HTTP to the fake Slack from a real database, on a simulated clock."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
 
 from bot.domain import OutboxStatus
-from bot.outbox import Dispatcher, OutboxFile
+from bot.fakes.slack import UPLOAD_ROUTE
+from bot.outbox import Dispatcher, Limits, Message, OutboxFile, enqueue
 from bot.outbox.client import create_delivery_client
+from bot.outbox.pacing import Pacer
+from storage.models import OutboxMessageFile
 from storage.repositories import OutboxRepository
-from tests.bot.outbox.conftest import Outbox
+from tests.bot.outbox.conftest import TEAM, Outbox
 
 ADMINS = "G0ADMINS"
 CHART = OutboxFile(
@@ -295,3 +300,96 @@ async def test_a_permanent_error_on_completion_fails_the_row_with_its_code(
     outbox.clock.advance(timedelta(hours=1))
     assert await dispatcher.dispatch_once() == 0
     assert len(outbox.fake.calls_to("files.completeUploadExternal")) == 1
+
+
+async def test_the_upload_urls_answers_are_classified_like_slacks(outbox: Outbox) -> None:
+    outbox.fake.add_channel(ADMINS, name="admins")
+    dispatcher = outbox.dispatcher()
+    await outbox.queue("chart:busy", channel_id=ADMINS, file=CHART, text="Chart")
+
+    # A 429: wait Retry-After, not counted.
+    outbox.fake.script(UPLOAD_ROUTE, status=429, retry_after=20)
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("chart:busy")
+    assert (row.status, row.last_error, row.attempts) == (
+        OutboxStatus.PENDING,
+        "upload_url:ratelimited",
+        0,
+    )
+    assert row.next_attempt_at == outbox.clock() + timedelta(seconds=20)
+
+    # A 503: back off and try again; nothing was shared, so nothing to look for.
+    outbox.fake.script(UPLOAD_ROUTE, status=503)
+    outbox.clock.advance(timedelta(seconds=20))
+    assert await dispatcher.dispatch_once() == 0
+    row = await outbox.row("chart:busy")
+    assert (row.status, row.last_error, row.attempts) == (
+        OutboxStatus.PENDING,
+        "upload_url:http_503",
+        1,
+    )
+    outbox.clock.advance(row.next_attempt_at - outbox.clock())
+    assert await dispatcher.dispatch_once() == 1
+    assert outbox.fake.calls_to("files.info") == []
+    assert len(outbox.fake.calls_to("files.getUploadURLExternal")) == 3
+    [uploaded] = outbox.fake.uploaded_files
+    assert outbox.fake.file_content(uploaded.file_id) == CHART.content
+
+    # A 4xx: no retry can fix it.
+    outbox.fake.script(UPLOAD_ROUTE, status=413)
+    await outbox.queue("chart:big", channel_id=ADMINS, file=CHART, text="Chart")
+    outbox.clock.advance(timedelta(seconds=1))
+    assert await dispatcher.dispatch_once() == 0
+    big = await outbox.row("chart:big")
+    assert (big.status, big.last_error) == (OutboxStatus.FAILED, "upload_url:http_413")
+    assert len(outbox.fake.uploaded_files) == 1
+
+
+def test_file_methods_have_a_tier_4_budget_and_shares_keep_the_channels_spacing() -> None:
+    pacer = Pacer(Limits(files_per_minute=60, files_burst=1, post_interval=1.0))
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    second = timedelta(seconds=1)
+    assert pacer.reserve(TEAM, "files.getUploadURLExternal", now) == (True, now)
+    assert pacer.reserve(TEAM, "files.getUploadURLExternal", now) == (False, now + second)
+    assert pacer.reserve(TEAM, "files.info", now) == (True, now)
+    # A post and a file share in one channel are a second apart; another channel is free.
+    assert pacer.reserve(TEAM, "chat.postMessage", now, channel_id=ADMINS) == (True, now)
+    assert pacer.reserve(TEAM, "files.completeUploadExternal", now, channel_id=ADMINS) == (
+        False,
+        now + second,
+    )
+    assert pacer.reserve(TEAM, "files.completeUploadExternal", now, channel_id="G0OTHER") == (
+        True,
+        now,
+    )
+
+
+async def test_a_file_is_written_in_the_callers_transaction_once(outbox: Outbox) -> None:
+    message = Message(
+        team_id=TEAM,
+        key="digest-chart:11",
+        kind="digest-chart",
+        text="Chart 11",
+        due_at=outbox.clock(),
+        thread_key="digest:11",
+        file=CHART,
+    )
+    async with outbox.sessions() as session:
+        assert await enqueue(session, message, now=outbox.clock())
+        await session.rollback()
+    async with outbox.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxMessageFile)) == 0
+        assert await enqueue(session, message, now=outbox.clock())
+        assert not await enqueue(session, message, now=outbox.clock())
+        await session.commit()
+    async with outbox.sessions() as session:
+        [stored] = (await session.scalars(select(OutboxMessageFile))).all()
+    row = await outbox.row("digest-chart:11")
+    assert (row.thread_key, stored.message_id) == ("digest:11", row.id)
+    assert (stored.filename, stored.title, stored.alt_text, stored.content) == (
+        CHART.filename,
+        CHART.title,
+        CHART.alt_text,
+        CHART.content,
+    )
+    assert stored.slack_file_id is None
