@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -514,7 +515,16 @@ class OutboxMessage(Base):
     to open a DM or group DM with first."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        # Retrying a message finds the replies that failed with it.
+        Index(
+            "ix_outbox_thread_key",
+            "thread_key",
+            postgresql_where=text("thread_key IS NOT NULL"),
+            sqlite_where=text("thread_key IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(
@@ -542,6 +552,29 @@ class OutboxMessage(Base):
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock_now)
+    # The key of the row whose message this one answers in its thread: sent only after it,
+    # into its conversation.
+    thread_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class OutboxMessageFile(Base):
+    """The file an outbox row uploads, its text the comment that goes with it.
+
+    `slack_file_id` is written as soon as Slack hands out the upload ticket, so an attempt
+    whose outcome is unknown can ask Slack whether that file was shared before uploading it
+    again."""
+
+    __tablename__ = "outbox_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox.id", ondelete="CASCADE"), unique=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    alt_text: Mapped[str] = mapped_column(String(1000))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    slack_file_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class ProcessedRequest(Base):

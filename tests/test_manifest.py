@@ -28,8 +28,10 @@ METHOD_SCOPES: dict[str, set[str]] = {
     # DMs and group DMs: the outbox opens both.
     "conversations.open": {"im:write", "mpim:write"},
     # Only to settle a send whose outcome is unknown, in the DMs and group DMs the outbox
-    # writes to (a public channel would need channels:history as well).
-    "conversations.history": {"im:history", "mpim:history"},
+    # writes to and the admins' channels (public or private) digests go to; a reply in a
+    # thread is looked for in the thread.
+    "conversations.history": {"im:history", "mpim:history", "channels:history", "groups:history"},
+    "conversations.replies": {"im:history", "mpim:history", "channels:history", "groups:history"},
     "conversations.members": {"channels:read", "groups:read"},
     "users.info": {"users:read"},
     "users.list": {"users:read"},

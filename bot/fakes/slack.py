@@ -36,7 +36,7 @@ from slack_sdk.models.views import View
 from bot.fakes import files as _files
 from bot.fakes.files import UploadedFile
 
-__all__ = ["FakeSlack", "RecordedCall", "RecordedResponse", "UploadedFile"]
+__all__ = ["UPLOAD_ROUTE", "FakeSlack", "RecordedCall", "RecordedResponse", "UploadedFile"]
 
 JsonDict = dict[str, Any]
 _T = TypeVar("_T")
@@ -195,7 +195,11 @@ class _Chaos:
 
 
 # Tier 3 methods the limits apply to (about 50 calls a minute each).
-_TIER3_METHODS = frozenset({"conversations.open", "conversations.history", "users.lookupByEmail"})
+# The name `FakeSlack.script` takes for the upload URL files.getUploadURLExternal hands out.
+UPLOAD_ROUTE = "upload_url"
+_TIER3_METHODS = frozenset(
+    {"conversations.open", "conversations.history", "conversations.replies", "users.lookupByEmail"}
+)
 
 
 @dataclass
@@ -299,6 +303,62 @@ def _invalid_view(errors: list[str]) -> NoReturn:
     raise _SlackError("invalid_arguments", errors)
 
 
+def _ts_window(args: JsonDict) -> Callable[[float], bool]:
+    """Whether a message ts lies within the call's `oldest` / `latest` / `inclusive`."""
+
+    def bound(name: str, default: float) -> float:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return float(str(raw))
+        except ValueError:
+            raise _SlackError("invalid_ts_" + name) from None
+
+    oldest, latest = bound("oldest", 0.0), bound("latest", math.inf)
+    inclusive = _truthy(args.get("inclusive", False))
+
+    def within(ts: float) -> bool:
+        if inclusive:
+            return oldest <= ts <= latest
+        return oldest < ts < latest
+
+    return within
+
+
+def _message_page(found: list[JsonDict], args: JsonDict, prefix: str) -> JsonDict:
+    """One page of `found` for conversations.history / .replies, with Slack's cursor."""
+    try:
+        limit = int(str(args.get("limit") or 100))
+    except ValueError:
+        raise _SlackError("invalid_limit") from None
+    limit = min(max(limit, 1), 999)
+    start = 0
+    cursor = args.get("cursor")
+    if cursor:
+        try:
+            kind, _, offset = base64.b64decode(str(cursor), validate=True).decode().partition(":")
+            start = int(offset)
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise _SlackError("invalid_cursor") from None
+        if kind != prefix or start < 0:
+            raise _SlackError("invalid_cursor")
+    page = found[start : start + limit]
+    with_metadata = _truthy(args.get("include_all_metadata", False))
+    messages = [{k: v for k, v in m.items() if with_metadata or k != "metadata"} for m in page]
+    has_more = start + limit < len(found)
+    next_cursor = (
+        base64.b64encode(f"{prefix}:{start + limit}".encode()).decode() if has_more else ""
+    )
+    return {
+        "ok": True,
+        "messages": json.loads(json.dumps(messages)),
+        "has_more": has_more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": next_cursor},
+    }
+
+
 class FakeSlack:
     """Fake slack.com for one workspace with one installed app (bot user + app token)."""
 
@@ -356,6 +416,7 @@ class FakeSlack:
             "users.list": self._users_list,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "conversations.members": self._conversations_members,
             "conversations.info": self._conversations_info,
             "chat.postMessage": self._chat_post_message,
@@ -737,6 +798,8 @@ class FakeSlack:
         status 429 → Retry-After header (default 1) + `ratelimited`; 5xx → that status;
         `error` → `{"ok": false, "error": error}`; `delay` → sleep, then answer (normally
         unless status/error say otherwise); `hang` → never answer until stop().
+        `UPLOAD_ROUTE` as the method scripts the upload URL: its status (a 429 with
+        Retry-After) and delay apply, and an answer other than 200 keeps no bytes.
         """
         queue = self._scripts.setdefault(method, deque())
         for _ in range(times):
@@ -1006,7 +1069,14 @@ class FakeSlack:
         return {"ok": True, "users": list(members)}
 
     async def _files_info(self, args: JsonDict, kind: str) -> JsonDict:
-        record = self.shared_files.get(str(args.get("file", "")))
+        file_id = str(args.get("file", ""))
+        upload = self._uploads.get(file_id)
+        if upload is not None:
+            # The app's own upload: private until completed, then with its shares.
+            shared_in = [self.channels[c] for c in upload.channels] if upload.completed else None
+            obj = self._file_object(upload, shared_in=shared_in)
+            return {"ok": True, "file": obj, "comments": [], "response_metadata": {}}
+        record = self.shared_files.get(file_id)
         if record is None:
             raise _SlackError("file_not_found")
         return {"ok": True, "file": record["file"], "comments": [], "response_metadata": {}}
@@ -1289,24 +1359,7 @@ class FakeSlack:
         if not args.get("channel"):
             raise _SlackError("channel_not_found")
         channel_id = self._resolve_channel(args["channel"])
-
-        def bound(name: str, default: float) -> float:
-            raw = args.get(name)
-            if raw in (None, ""):
-                return default
-            try:
-                return float(str(raw))
-            except ValueError:
-                raise _SlackError("invalid_ts_" + name) from None
-
-        oldest, latest = bound("oldest", 0.0), bound("latest", math.inf)
-        inclusive = _truthy(args.get("inclusive", False))
-
-        def within(ts: float) -> bool:
-            if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
-
+        within = _ts_window(args)
         # Top-level messages only (thread replies are conversations.replies'), newest first.
         found = [
             m
@@ -1314,37 +1367,26 @@ class FakeSlack:
             if within(float(m["ts"])) and m.get("thread_ts", m["ts"]) == m["ts"]
         ]
         found.sort(key=lambda m: float(m["ts"]), reverse=True)
-        try:
-            limit = int(str(args.get("limit") or 100))
-        except ValueError:
-            raise _SlackError("invalid_limit") from None
-        limit = min(max(limit, 1), 999)
-        start = 0
-        cursor = args.get("cursor")
-        if cursor:
-            try:
-                prefix, _, offset = (
-                    base64.b64decode(str(cursor), validate=True).decode().partition(":")
-                )
-                start = int(offset)
-            except (binascii.Error, UnicodeDecodeError, ValueError):
-                raise _SlackError("invalid_cursor") from None
-            if prefix != "history" or start < 0:
-                raise _SlackError("invalid_cursor")
-        page = found[start : start + limit]
-        with_metadata = _truthy(args.get("include_all_metadata", False))
-        messages = [{k: v for k, v in m.items() if with_metadata or k != "metadata"} for m in page]
-        has_more = start + limit < len(found)
-        next_cursor = (
-            base64.b64encode(f"history:{start + limit}".encode()).decode() if has_more else ""
-        )
-        return {
-            "ok": True,
-            "messages": json.loads(json.dumps(messages)),
-            "has_more": has_more,
-            "pin_count": 0,
-            "response_metadata": {"next_cursor": next_cursor},
-        }
+        return _message_page(found, args, "history")
+
+    async def _conversations_replies(self, args: JsonDict, kind: str) -> JsonDict:
+        if not args.get("channel"):
+            raise _SlackError("channel_not_found")
+        channel_id = self._resolve_channel(args["channel"])
+        ts = str(args.get("ts") or "")
+        messages = self.messages.get(channel_id, [])
+        parent = next((m for m in messages if m["ts"] == ts), None)
+        if parent is None:
+            raise _SlackError("thread_not_found")
+        within = _ts_window(args)
+        # The thread's first message, then its replies, oldest first, as Slack answers.
+        replies = [
+            m
+            for m in messages
+            if m.get("thread_ts") == ts and m["ts"] != ts and within(float(m["ts"]))
+        ]
+        replies.sort(key=lambda m: float(m["ts"]))
+        return _message_page([parent, *replies], args, "replies")
 
     async def _chat_post_ephemeral(self, args: JsonDict, kind: str) -> JsonDict:
         channel_id = self._resolve_channel(args["channel"])
@@ -1648,6 +1690,14 @@ class FakeSlack:
         if record is None or record.completed:
             return web.Response(status=404, text="Not Found", content_type="text/plain")
         data = await _files.read_upload_body(request)
+        script = self._next_script(UPLOAD_ROUTE)
+        if script is not None and script.delay > 0:
+            await asyncio.sleep(script.delay)
+        if script is not None and script.status != 200:
+            headers = {"Retry-After": str(script.retry_after or 1)} if script.status == 429 else {}
+            return web.Response(
+                status=script.status, text="Error", content_type="text/plain", headers=headers
+            )
         record.content = data  # a repeated POST replaces the bytes, until completion
         await self._notify()
         # Slack answers with the number of bytes it received, as plain text.

@@ -4,7 +4,7 @@ causes it (`enqueue`), delivered once by the dispatcher (`Dispatcher`, run by th
 
 from bot.outbox.dispatcher import METADATA_EVENT, Dispatcher
 from bot.outbox.effects import Delivered, register_on_sent
-from bot.outbox.enqueue import Message, enqueue
+from bot.outbox.enqueue import Message, OutboxFile, enqueue
 from bot.outbox.pacing import Limits
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Dispatcher",
     "Limits",
     "Message",
+    "OutboxFile",
     "enqueue",
     "register_on_sent",
 ]

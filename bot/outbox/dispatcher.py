@@ -4,10 +4,18 @@ One attempt at a row:
 1. find the conversation: the row's channel, or `conversations.open` with its people (the
    answer is remembered: opening the same people again gives the same conversation);
 2. when an earlier attempt may have reached Slack (a timeout, a 5xx, a lease that ran out
-   while its sender was mid-send), read the conversation's history for a message carrying the
-   row's key in its metadata; if it is there, the row is sent and nothing is posted again;
+   while its sender was mid-send), read the conversation's history (a reply: its thread's)
+   for a message carrying the row's key in its metadata; if it is there, the row is sent and
+   nothing is posted again;
 3. post with `chat.postMessage`, the key in `metadata`;
 4. mark the row sent, in one transaction with its `on_sent` effects.
+
+A reply (`thread_key`) waits for the message it answers and goes into its thread, in its
+conversation; it is withdrawn with it and fails with it. A row with a file uploads it
+instead of posting (`files.getUploadURLExternal`, the bytes to the upload URL,
+`files.completeUploadExternal` with the text as its comment). Slack's id for the file is
+stored before the upload is completed, so an attempt whose outcome is unknown asks
+`files.info` whether the file was shared in the conversation before uploading again.
 
 Every Slack call first takes its turn from the pacer. A 429 pauses that method for the whole
 workspace for `Retry-After`; 5xx, timeouts and lost connections are retried with exponential
@@ -27,16 +35,38 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain import OutboxStatus
 from bot.outbox.effects import Delivered, apply_on_sent
-from bot.outbox.failures import UNCONFIRMED, Failure, Kind, classify
-from bot.outbox.pacing import HISTORY_METHOD, OPEN_METHOD, POST_METHOD, Limits, Pacer
+from bot.outbox.failures import (
+    UNCONFIRMED,
+    Failure,
+    Kind,
+    UploadRefused,
+    classify,
+    retry_after_header,
+)
+from bot.outbox.pacing import (
+    COMPLETE_METHOD,
+    FILE_INFO_METHOD,
+    HISTORY_METHOD,
+    OPEN_METHOD,
+    POST_METHOD,
+    REPLIES_METHOD,
+    UPLOAD_BYTES,
+    UPLOAD_URL_METHOD,
+    Limits,
+    Pacer,
+)
 from bot.outbox.wakeup import add_waker, remove_waker
 from bot.process.deps import Clock
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxMessageFile
 from storage.repositories import OutboxRepository
+from storage.repositories.outbox import PARENT_FAILED
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +78,25 @@ HISTORY_MAX_PAGES = 10
 OPENED_CACHE_SIZE = 50_000
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    filename: str
+    title: str
+    alt_text: str
+    content: bytes
+    slack_file_id: str | None
+
+    @classmethod
+    def of(cls, row: OutboxMessageFile) -> _File:
+        return cls(
+            filename=row.filename,
+            title=row.title,
+            alt_text=row.alt_text,
+            content=row.content,
+            slack_file_id=row.slack_file_id,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +117,11 @@ class _Row:
     unconfirmed: bool
     taken_over: bool
     claimed_until: datetime
+    thread_key: str | None
+    file: _File | None
 
     @classmethod
-    def of(cls, row: OutboxMessage, *, taken_over: bool) -> _Row:
+    def of(cls, row: OutboxMessage, *, taken_over: bool, file: OutboxMessageFile | None) -> _Row:
         assert row.claimed_until is not None
         channel_id, open_users = row.channel_id, tuple(row.open_users or ())
         if channel_id and channel_id[0] in "UW" and not open_users:
@@ -93,6 +144,8 @@ class _Row:
             unconfirmed=taken_over or (row.last_error or "").startswith(UNCONFIRMED),
             taken_over=taken_over,
             claimed_until=row.claimed_until,
+            thread_key=row.thread_key,
+            file=_File.of(file) if file is not None else None,
         )
 
 
@@ -238,7 +291,11 @@ class Dispatcher:
                 lease=timedelta(seconds=self.limits.lease),
                 limit=limit,
             )
-            snapshot = [_Row.of(c.message, taken_over=c.taken_over) for c in claimed]
+            files = await repository.files_of([c.message.id for c in claimed])
+            snapshot = [
+                _Row.of(c.message, taken_over=c.taken_over, file=files.get(c.message.id))
+                for c in claimed
+            ]
             await session.commit()
         return snapshot
 
@@ -263,7 +320,12 @@ class Dispatcher:
 
     async def _attempt(self, row: _Row, max_wait: float) -> bool:
         unconfirmed = row.unconfirmed
-        channel = row.channel_id or self._opened_channel(row)
+        thread_ts: str | None = None
+        channel: str | None
+        if row.thread_key is not None:
+            channel, thread_ts = await self._parent(row)
+        else:
+            channel = row.channel_id or self._opened_channel(row)
         if channel is None:
             await self._turn(row, OPEN_METHOD, None, max_wait, unconfirmed)
             try:
@@ -274,13 +336,18 @@ class Dispatcher:
             channel = str(opened["channel"]["id"])
             self._remember(row, channel)
 
+        if row.file is not None:
+            return await self._upload(row, row.file, channel, thread_ts, max_wait)
+
         if unconfirmed:
-            await self._turn(row, HISTORY_METHOD, None, max_wait, unconfirmed)
+            # A reply lives in its thread, which the channel's history does not show.
+            method = HISTORY_METHOD if thread_ts is None else REPLIES_METHOD
+            await self._turn(row, method, None, max_wait, unconfirmed)
             try:
                 async with self._deadline():
-                    found = await self._find_posted(row, channel)
+                    found = await self._find_posted(row, channel, thread_ts)
             except Exception as exc:
-                await self._failed(row, HISTORY_METHOD, classify(exc), unconfirmed=True)
+                await self._failed(row, method, classify(exc), unconfirmed=True)
             if found is not None:
                 logger.info("outbox %s: found in the conversation; not posting again", row.id)
                 return await self._record_sent(row, channel, found)
@@ -296,6 +363,7 @@ class Dispatcher:
                     channel=channel,
                     text=row.text,
                     blocks=row.blocks or None,
+                    thread_ts=thread_ts,
                     metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
                 )
         except Exception as exc:
@@ -304,6 +372,140 @@ class Dispatcher:
         return await self._record_sent(
             row, str(posted.get("channel") or channel), str(posted["ts"])
         )
+
+    async def _parent(self, row: _Row) -> tuple[str, str | None]:
+        """The conversation and thread of the message `row` answers, once it is out; until
+        then the row waits, and it is withdrawn or fails with that message."""
+        assert row.thread_key is not None
+        async with self.sessions() as session:
+            parent = await OutboxRepository(session).by_key(row.thread_key)
+            if parent is None:
+                state = None
+            else:
+                state = (
+                    parent.status,
+                    parent.sent_channel_id,
+                    parent.sent_ts,
+                    parent.next_attempt_at,
+                )
+        if state is None:
+            await self._give_up(row, "parent_missing")
+        status, sent_channel, sent_ts, next_attempt_at = state
+        if status is OutboxStatus.SENT and sent_channel is not None:
+            return sent_channel, sent_ts
+        if status is OutboxStatus.CANCELLED:
+            async with self.sessions() as session:
+                await OutboxRepository(session).cancel_claimed(row.id, owner=self.owner)
+                await session.commit()
+            logger.info("outbox %s: withdrawn with the message it answers", row.id)
+            raise _Settled
+        if status is OutboxStatus.FAILED:
+            await self._give_up(row, PARENT_FAILED)
+        # Not out yet: look again a little later; waiting is not a failed attempt.
+        at = self.clock() + timedelta(seconds=self.limits.parent_wait)
+        if status is OutboxStatus.PENDING:
+            at = max(at, next_attempt_at)
+        await self._put_back(row, at, None, count=False, unconfirmed=row.unconfirmed)
+
+    async def _upload(
+        self, row: _Row, file: _File, channel: str, thread_ts: str | None, max_wait: float
+    ) -> bool:
+        """Upload the row's file into `channel` (in `thread_ts`), the row's text its comment."""
+        if row.unconfirmed and file.slack_file_id is not None:
+            await self._turn(row, FILE_INFO_METHOD, None, max_wait, unconfirmed=True)
+            try:
+                async with self._deadline():
+                    found = await self._find_shared(file.slack_file_id, channel)
+            except Exception as exc:
+                await self._failed(row, FILE_INFO_METHOD, classify(exc), unconfirmed=True)
+            if found is not None:
+                logger.info("outbox %s: file found in the conversation; not uploading", row.id)
+                return await self._record_sent(row, channel, found or None)
+        # Past this point nothing of an earlier attempt can be in the conversation: until
+        # completion, a failure leaves nothing anyone sees. The share's turn in the channel
+        # comes first, so that a row put back to wait for it has not uploaded in vain.
+        await self._turn(row, COMPLETE_METHOD, channel, max_wait, unconfirmed=False)
+        await self._turn(row, UPLOAD_URL_METHOD, None, max_wait, unconfirmed=False)
+        try:
+            async with self._deadline():
+                ticket = await self.client.files_getUploadURLExternal(
+                    filename=file.filename,
+                    length=len(file.content),
+                    alt_txt=file.alt_text or None,
+                )
+        except Exception as exc:
+            await self._failed(row, UPLOAD_URL_METHOD, classify(exc), unconfirmed=False)
+        file_id, upload_url = str(ticket["file_id"]), str(ticket["upload_url"])
+        async with self.sessions() as session:
+            held = await OutboxRepository(session).record_file_id(
+                row.id, owner=self.owner, file_id=file_id
+            )
+            await session.commit()
+        if not held:
+            logger.warning("outbox %s: lost the lease before uploading", row.id)
+            raise _Settled
+
+        await self._turn(row, UPLOAD_BYTES, None, max_wait, unconfirmed=False)
+        try:
+            async with self._deadline():
+                await self._post_bytes(upload_url, file.content)
+        except Exception as exc:
+            await self._failed(row, UPLOAD_BYTES, classify(exc), unconfirmed=False)
+
+        if self.clock() > row.claimed_until - timedelta(seconds=self.limits.lease_margin):
+            await self._put_back(row, self.clock(), "lease_short", count=False, unconfirmed=False)
+        try:
+            async with self._deadline():
+                await self.client.files_completeUploadExternal(
+                    files=[{"id": file_id, "title": file.title}],
+                    channel_id=channel,
+                    initial_comment=row.text,
+                    thread_ts=thread_ts,
+                )
+        except Exception as exc:
+            failure = classify(exc)
+            await self._failed(row, COMPLETE_METHOD, failure, unconfirmed=failure.maybe_done)
+        return await self._record_sent(row, channel, None)
+
+    async def _find_shared(self, file_id: str, channel: str) -> str | None:
+        """The ts of the message that shared `file_id` in `channel` ("" when Slack names
+        none), or None when it is not shared there."""
+        try:
+            answer = await self.client.files_info(file=file_id)
+        except SlackApiError as exc:
+            if isinstance(exc.response.data, dict) and exc.response.get("error") in (
+                "file_not_found",
+                "file_deleted",
+            ):
+                return None
+            raise
+        shares = (answer.get("file") or {}).get("shares") or {}
+        for visibility in ("public", "private"):
+            entries = (shares.get(visibility) or {}).get(channel)
+            if entries:
+                return str(entries[0].get("ts") or "")
+        return None
+
+    async def _post_bytes(self, url: str, content: bytes) -> None:
+        """POST a file's bytes to its upload URL, on the client's connection pool if it has
+        one; an HTTP error is raised as `UploadRefused`."""
+        http = self.client.session
+        if http is not None and not http.closed:
+            await self._post_with(http, url, content)
+            return
+        async with aiohttp.ClientSession() as own:
+            await self._post_with(own, url, content)
+
+    @staticmethod
+    async def _post_with(http: aiohttp.ClientSession, url: str, content: bytes) -> None:
+        async with http.post(
+            url, data=content, headers={"Content-Type": "application/octet-stream"}
+        ) as response:
+            await response.read()
+            if response.status >= 400:
+                raise UploadRefused(
+                    response.status, retry_after_header(response.headers.get("Retry-After"))
+                )
 
     def _deadline(self) -> asyncio.Timeout:
         """The client's timeout, enforced here: slack_sdk applies it only to sessions it opens
@@ -348,18 +550,29 @@ class Dispatcher:
             stopper.cancel()
         return not self._stopping.is_set()
 
-    async def _find_posted(self, row: _Row, channel: str) -> str | None:
-        """The ts of a message in `channel` carrying the row's key, if there is one."""
-        oldest = row.due_at - timedelta(seconds=self.limits.history_margin)
+    async def _find_posted(self, row: _Row, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of a message in `channel` (in the thread of `thread_ts`, when given)
+        carrying the row's key, if there is one."""
+        oldest = f"{(row.due_at - timedelta(seconds=self.limits.history_margin)).timestamp():.6f}"
         cursor: str | None = None
         for _ in range(HISTORY_MAX_PAGES):
-            page = await self.client.conversations_history(
-                channel=channel,
-                oldest=f"{oldest.timestamp():.6f}",
-                include_all_metadata=True,
-                limit=HISTORY_PAGE,
-                cursor=cursor,
-            )
+            if thread_ts is None:
+                page = await self.client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
+            else:
+                page = await self.client.conversations_replies(
+                    channel=channel,
+                    ts=thread_ts,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
             for message in page.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
@@ -373,7 +586,7 @@ class Dispatcher:
 
     # --------------------------------------------------------------- recording
 
-    async def _record_sent(self, row: _Row, channel: str, ts: str) -> bool:
+    async def _record_sent(self, row: _Row, channel: str, ts: str | None) -> bool:
         now = self.clock()
         async with self.sessions() as session:
             marked = await OutboxRepository(session).mark_sent(
@@ -409,18 +622,20 @@ class Dispatcher:
             )
             await self._put_back(row, until, code, count=False, unconfirmed=unconfirmed)
         if failure.kind is Kind.PERMANENT or row.attempts >= self.limits.max_attempts:
-            error = (UNCONFIRMED if unconfirmed else "") + code
-            async with self.sessions() as session:
-                await OutboxRepository(session).fail(row.id, owner=self.owner, error=error)
-                await session.commit()
-            logger.warning("outbox %s: failed after %d attempts: %s", row.id, row.attempts, error)
-            raise _Settled
+            await self._give_up(row, (UNCONFIRMED if unconfirmed else "") + code)
         delay = min(self.limits.backoff_base * 2 ** (row.attempts - 1), self.limits.backoff_cap)
         delay *= self._rng.uniform(0.5, 1.0)
         logger.info("outbox %s: %s; next attempt in %.0f s", row.id, code, delay)
         await self._put_back(
             row, now + timedelta(seconds=delay), code, count=True, unconfirmed=unconfirmed
         )
+
+    async def _give_up(self, row: _Row, error: str) -> NoReturn:
+        async with self.sessions() as session:
+            await OutboxRepository(session).fail(row.id, owner=self.owner, error=error)
+            await session.commit()
+        logger.warning("outbox %s: failed after %d attempts: %s", row.id, row.attempts, error)
+        raise _Settled
 
     async def _put_back(
         self,

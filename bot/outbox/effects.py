@@ -29,7 +29,9 @@ class Delivered:
     team_id: str
     key: str
     channel_id: str
-    ts: str
+    # None for an uploaded file: Slack shares files asynchronously and does not name the
+    # message in its answer.
+    ts: str | None
     at: datetime
 
 

@@ -45,6 +45,15 @@ PERMANENT_CODES = frozenset(
 )
 
 
+class UploadRefused(Exception):
+    """The upload URL answered a POST of a file's bytes with an HTTP error."""
+
+    def __init__(self, status: int, retry_after: float | None = None) -> None:
+        super().__init__(f"upload answered HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
 class Kind(enum.Enum):
     RATE_LIMITED = "rate_limited"  # wait Retry-After; not the row's fault
     TRANSIENT = "transient"  # retry with backoff
@@ -73,6 +82,13 @@ def classify(exc: BaseException) -> Failure:
         if code in _TRANSIENT_CODES:
             return Failure(Kind.TRANSIENT, code, code in _MAYBE_DONE_CODES)
         return Failure(Kind.PERMANENT, code, False)
+    if isinstance(exc, UploadRefused):
+        if exc.status == 429:
+            retry_after = 1.0 if exc.retry_after is None else exc.retry_after
+            return Failure(Kind.RATE_LIMITED, "ratelimited", False, retry_after)
+        if exc.status >= 500:
+            return Failure(Kind.TRANSIENT, f"http_{exc.status}", True)
+        return Failure(Kind.PERMANENT, f"http_{exc.status}", False)
     if isinstance(exc, TimeoutError):
         return Failure(Kind.TRANSIENT, "timeout", True)
     if isinstance(exc, aiohttp.ClientConnectorError):
@@ -81,6 +97,16 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, aiohttp.ClientError | OSError):
         return Failure(Kind.TRANSIENT, "connection_lost", True)
     return Failure(Kind.TRANSIENT, f"unexpected_{type(exc).__name__}", True)
+
+
+def retry_after_header(value: str | None) -> float | None:
+    """Seconds from a Retry-After header in seconds; None when absent or unreadable."""
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
 
 
 def _retry_after(response: object) -> float:

@@ -16,6 +16,15 @@ from datetime import datetime, timedelta
 POST_METHOD = "chat.postMessage"
 OPEN_METHOD = "conversations.open"
 HISTORY_METHOD = "conversations.history"
+REPLIES_METHOD = "conversations.replies"  # a thread's history; Tier 3 like the channel's
+# The file upload flow: a ticket, the bytes to its URL, the completion that shares the file.
+UPLOAD_URL_METHOD = "files.getUploadURLExternal"
+UPLOAD_BYTES = "upload_url"  # not a Web API method: no budget, but a 429 pauses it too
+COMPLETE_METHOD = "files.completeUploadExternal"
+FILE_INFO_METHOD = "files.info"
+# Calls that post a message into a channel, so share its one-a-second spacing.
+POSTING_METHODS = frozenset({POST_METHOD, COMPLETE_METHOD})
+_TIER4_METHODS = frozenset({UPLOAD_URL_METHOD, COMPLETE_METHOD, FILE_INFO_METHOD})
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +35,17 @@ class Limits:
 
     # chat.postMessage: about one message per second per channel.
     post_interval: float = 1.0
-    # conversations.open and conversations.history are Tier 3: about 50 calls a minute.
+    # conversations.open, .history and .replies are Tier 3: about 50 calls a minute.
     open_per_minute: float = 48.0
     open_burst: int = 5
     history_per_minute: float = 40.0
     history_burst: int = 3
+    # files.getUploadURLExternal, files.completeUploadExternal and files.info are Tier 4:
+    # about 100 calls a minute each.
+    files_per_minute: float = 90.0
+    files_burst: int = 5
+    # How long a reply waits before looking again at a message it answers that is not out yet.
+    parent_wait: float = 5.0
     # Rows in flight at once: many conversations are written to in parallel.
     concurrency: int = 12
     # How long a claimed row is the dispatcher's; past it, another may take the row over.
@@ -50,8 +65,10 @@ class Limits:
     def per_minute(self, method: str) -> tuple[float, int] | None:
         if method == OPEN_METHOD:
             return self.open_per_minute, self.open_burst
-        if method == HISTORY_METHOD:
+        if method in (HISTORY_METHOD, REPLIES_METHOD):
             return self.history_per_minute, self.history_burst
+        if method in _TIER4_METHODS:
+            return self.files_per_minute, self.files_burst
         return None
 
 
@@ -111,9 +128,9 @@ class Pacer:
         channel_id: str | None = None,
         max_wait: float = 0.0,
     ) -> tuple[bool, datetime]:
-        """A turn to call `method` (in `channel_id`, for posts): ``(True, at)`` reserves the
-        turn at `at`, no later than `max_wait` seconds from `now`; ``(False, at)`` reserves
-        nothing and says when to ask again."""
+        """A turn to call `method` (in `channel_id`, for posts and file shares): ``(True,
+        at)`` reserves the turn at `at`, no later than `max_wait` seconds from `now`;
+        ``(False, at)`` reserves nothing and says when to ask again."""
         schedules: list[_Schedule] = []
         budget = self.limits.per_minute(method)
         if budget is not None:
@@ -121,7 +138,7 @@ class Pacer:
             schedules.append(
                 self._methods.setdefault((team_id, method), _Schedule(60.0 / rate, burst))
             )
-        if channel_id is not None and method == POST_METHOD:
+        if channel_id is not None and method in POSTING_METHODS:
             if len(self._channels) > _CHANNELS_KEPT:
                 self._forget_idle_channels(now)
             schedules.append(

@@ -12,10 +12,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import OutboxStatus
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxMessageFile
 
 # Keep in step with OutboxMessage.last_error's column length.
 MAX_ERROR = 200
+# The error of a reply whose parent message failed; retrying the parent re-arms it.
+PARENT_FAILED = "parent_failed"
 # People per statement when invitations are withdrawn: one LIKE each, well under any
 # database's limit on bound parameters.
 INVITE_CANCEL_BATCH = 100
@@ -25,6 +27,15 @@ class Claimed(NamedTuple):
     message: OutboxMessage
     # Taken over from a sender whose lease ran out: it may have posted before it died.
     taken_over: bool
+
+
+class FileToSend(NamedTuple):
+    """A file to upload with a row, as `add` takes it."""
+
+    filename: str
+    title: str
+    alt_text: str
+    content: bytes
 
 
 class OutboxRepository:
@@ -44,14 +55,18 @@ class OutboxRepository:
         open_users: Sequence[str] = (),
         blocks: list[dict[str, Any]] | None = None,
         on_sent: dict[str, Any] | None = None,
+        thread_key: str | None = None,
+        file: FileToSend | None = None,
     ) -> bool:
         """Queue a message unless one with `key` exists; True when this call queued it.
+        With `thread_key` it goes into the thread of that row's message, in its conversation;
+        with `file` it uploads the file, the text as its comment.
 
         INSERT ... ON CONFLICT DO NOTHING rather than catching the duplicate, so a message
         already queued never rolls back the caller's transaction (the state change it belongs
         to stands either way)."""
-        if channel_id is None and not open_users:
-            raise ValueError("a message needs a channel or people to open one with")
+        if channel_id is None and not open_users and thread_key is None:
+            raise ValueError("a message needs a channel, people to open one with or a thread")
         values: dict[str, Any] = {
             "team_id": team_id,
             "key": key,
@@ -66,6 +81,7 @@ class OutboxRepository:
             "next_attempt_at": due_at,
             "attempts": 0,
             "created_at": now,
+            "thread_key": thread_key,
         }
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -74,6 +90,46 @@ class OutboxRepository:
             .values(**values)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(OutboxMessage.id)
+        )
+        message_id = await self._session.scalar(statement)
+        if message_id is None:
+            return False
+        if file is not None:
+            self._session.add(
+                OutboxMessageFile(
+                    message_id=message_id,
+                    filename=file.filename,
+                    title=file.title,
+                    alt_text=file.alt_text,
+                    content=file.content,
+                )
+            )
+            await self._session.flush()
+        return True
+
+    async def files_of(self, message_ids: Collection[int]) -> dict[int, OutboxMessageFile]:
+        """The files of these rows, by row id; rows without a file are left out."""
+        if not message_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(OutboxMessageFile).where(OutboxMessageFile.message_id.in_(message_ids))
+        )
+        return {row.message_id: row for row in rows.all()}
+
+    async def record_file_id(self, message_id: int, *, owner: str, file_id: str) -> bool:
+        """Remember the id Slack gave the row's file, while `owner` still holds the row;
+        False when it no longer does."""
+        held = select(OutboxMessage.id).where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_by == owner,
+        )
+        statement = (
+            update(OutboxMessageFile)
+            .where(OutboxMessageFile.message_id.in_(held.scalar_subquery()))
+            .values(slack_file_id=file_id)
+            .returning(OutboxMessageFile.id)
+            .execution_options(synchronize_session=False)
         )
         return (await self._session.scalar(statement)) is not None
 
@@ -152,9 +208,11 @@ class OutboxRepository:
         return claimed
 
     async def mark_sent(
-        self, message_id: int, *, owner: str, channel_id: str, ts: str, now: datetime
+        self, message_id: int, *, owner: str, channel_id: str, ts: str | None, now: datetime
     ) -> bool:
-        """Record that Slack has the message; False when `owner` no longer holds the row."""
+        """Record that Slack has the message; False when `owner` no longer holds the row.
+        `ts` is None for a file whose message Slack has not named yet (it shares files
+        asynchronously)."""
         return await self._settle(
             message_id,
             owner,
@@ -193,6 +251,10 @@ class OutboxRepository:
         return await self._settle(
             message_id, owner, status=OutboxStatus.FAILED, last_error=error[:MAX_ERROR]
         )
+
+    async def cancel_claimed(self, message_id: int, *, owner: str) -> bool:
+        """Withdraw a claimed row (the message it answers was withdrawn)."""
+        return await self._settle(message_id, owner, status=OutboxStatus.CANCELLED)
 
     async def _settle(self, message_id: int, owner: str, **values: Any) -> bool:
         statement = (
@@ -251,15 +313,30 @@ class OutboxRepository:
     async def retry(self, message_id: int, *, now: datetime) -> bool:
         """Send a failed message again from now, with a fresh count of attempts. `last_error`
         stays until the next attempt replaces it: when it says an earlier post may have
-        reached Slack, the channel is checked before anything is posted again."""
+        reached Slack, the channel is checked before anything is posted again.
+
+        The replies that failed because this message had failed come back with it."""
         statement = (
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.FAILED)
             .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
-            .returning(OutboxMessage.id)
+            .returning(OutboxMessage.key)
             .execution_options(synchronize_session=False)
         )
-        return (await self._session.scalar(statement)) is not None
+        key = await self._session.scalar(statement)
+        if key is None:
+            return False
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.thread_key == key,
+                OutboxMessage.status == OutboxStatus.FAILED,
+                OutboxMessage.last_error == PARENT_FAILED,
+            )
+            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return True
 
     async def cancel(self, key: str) -> bool:
         """Withdraw a message that has not gone out yet (the group met, the person left)."""

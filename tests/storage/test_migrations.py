@@ -35,12 +35,13 @@ APP_TABLES = {
     "programmes",
     "memberships",
     "outbox",
+    "outbox_files",
     "questions",
     "question_seen",
     "directory_entries",
     "eligibility_settings",
 }
-HEAD = "0007"
+HEAD = "0008"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:

@@ -519,3 +519,32 @@ async def test_response_url_records_posts_and_expires_after_five(fake_slack: Fak
 
     unknown = AsyncWebhookClient(url.rsplit("/", 1)[0] + "/forged")
     assert (await unknown.send(text="x")).status_code == 404
+
+
+async def test_replies_are_in_their_thread_not_in_the_channel_history(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake_slack.add_channel("C0ADMINS", name="admins")
+    parent = await client.chat_postMessage(channel="C0ADMINS", text="digest")
+    for n in range(3):
+        await client.chat_postMessage(channel="C0ADMINS", text=f"reply {n}", thread_ts=parent["ts"])
+    await client.chat_postMessage(channel="C0ADMINS", text="later")
+
+    history = await client.conversations_history(channel="C0ADMINS")
+    assert [m["text"] for m in history["messages"]] == ["later", "digest"]
+
+    first = await client.conversations_replies(channel="C0ADMINS", ts=parent["ts"], limit=2)
+    assert [m["text"] for m in first["messages"]] == ["digest", "reply 0"]
+    assert first["has_more"] is True
+    rest = await client.conversations_replies(
+        channel="C0ADMINS",
+        ts=parent["ts"],
+        limit=2,
+        cursor=first["response_metadata"]["next_cursor"],
+    )
+    assert [m["text"] for m in rest["messages"]] == ["reply 1", "reply 2"]
+    assert rest["has_more"] is False
+
+    with pytest.raises(SlackApiError) as missing:
+        await client.conversations_replies(channel="C0ADMINS", ts="1.000001")
+    assert missing.value.response["error"] == "thread_not_found"

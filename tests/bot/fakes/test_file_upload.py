@@ -130,6 +130,38 @@ async def test_sharing_into_a_channel_thread_and_by_user_id(
     assert fake_slack.messages["D0BOB"][-1]["files"][0]["filetype"] == "text"
 
 
+async def test_files_info_shows_where_the_apps_upload_was_shared(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake_slack.add_channel("G0ADMINS", name="admins")
+    parent = await client.chat_postMessage(channel="G0ADMINS", text="digest")
+    data = b"\x89PNG chart"
+    ticket = await upload_url(client, data, filename="trend.png")
+    file_id = str(ticket["file_id"])
+
+    # Ticket issued, not completed: the file exists and is shared nowhere.
+    pending = await client.files_info(file=file_id)
+    assert pending["file"]["shares"] == {}
+    assert pending["file"]["channels"] == pending["file"]["groups"] == []
+
+    assert (await post_bytes(str(ticket["upload_url"]), data))[0] == 200
+    await client.files_completeUploadExternal(
+        files=[{"id": file_id, "title": "Trend"}],
+        channel_id="G0ADMINS",
+        initial_comment="The trend",
+        thread_ts=parent["ts"],
+    )
+    shared = (await client.files_info(file=file_id))["file"]
+    [share] = shared["shares"]["private"]["G0ADMINS"]
+    assert share["ts"] == fake_slack.messages["G0ADMINS"][-1]["ts"]
+    assert share["thread_ts"] == parent["ts"]
+    assert shared["groups"] == ["G0ADMINS"]
+    assert shared["title"] == "Trend"
+
+    missing = await slack_error(client.files_info(file="F0NOTHERE"))
+    assert missing.response["error"] == "file_not_found"
+
+
 async def test_without_a_channel_the_file_stays_private(
     fake_slack: FakeSlack, client: AsyncWebClient
 ) -> None:

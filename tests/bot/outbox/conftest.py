@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.fakes import FakeSlack
-from bot.outbox import Dispatcher, Limits, Message, enqueue
+from bot.outbox import Dispatcher, Limits, Message, OutboxFile, enqueue
 from bot.outbox.client import create_delivery_client
 from bot.process.clock import SimulatedClock
 from bot.process.config import Settings
-from storage.models import MatchGroup, OutboxMessage, Round, Workspace
+from storage.models import MatchGroup, OutboxMessage, OutboxMessageFile, Round, Workspace
 from storage.session import create_sessionmaker
 from tests.fixtures.app import make_settings
 
@@ -66,6 +66,8 @@ class Outbox:
         due_in: timedelta = timedelta(0),
         on_sent: dict[str, Any] | None = None,
         text: str | None = None,
+        file: OutboxFile | None = None,
+        thread_key: str | None = None,
     ) -> None:
         async with self.sessions() as session:
             await enqueue(
@@ -80,6 +82,8 @@ class Outbox:
                     channel_id=channel_id,
                     open_users=open_users,
                     on_sent=on_sent,
+                    file=file,
+                    thread_key=thread_key,
                 ),
                 now=self.clock(),
             )
@@ -88,6 +92,16 @@ class Outbox:
     async def row(self, key: str) -> OutboxMessage:
         async with self.sessions() as session:
             found = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+            assert found is not None
+            return found
+
+    async def file_row(self, key: str) -> OutboxMessageFile:
+        async with self.sessions() as session:
+            found = await session.scalar(
+                select(OutboxMessageFile)
+                .join(OutboxMessage, OutboxMessage.id == OutboxMessageFile.message_id)
+                .where(OutboxMessage.key == key)
+            )
             assert found is not None
             return found
 
