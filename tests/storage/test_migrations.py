@@ -40,7 +40,7 @@ APP_TABLES = {
     "directory_entries",
     "eligibility_settings",
 }
-HEAD = "0007"
+HEAD = "0009"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
