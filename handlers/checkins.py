@@ -247,6 +247,7 @@ def _as_current(answer: ModalAnswer) -> blocks.Current:
         step=answer.step,
         note=answer.note,
         step_shared=answer.step_shared,
+        note_shared=answer.note_shared,
         previous_step_done=answer.previous_step_done,
     )
 

@@ -68,14 +68,14 @@ async def digest_command(
             await reply(**_text(copy.NO_PROGRAMMES.format(slash=text.SLASH_COMMAND)))
             return
         targets = {p.id: intent.channel_id or await digest_channel(session, p) for p in programmes}
-    for channel in sorted({c for c in targets.values() if c is not None}):
-        access = await channel_access(client, channel)
+    for target in sorted({c for c in targets.values() if c is not None}):
+        access = await channel_access(client, target)
         if access is ChannelAccess.UNKNOWN:
             await reply(**_text(copy.SLACK_BUSY))
             return
         if access is ChannelAccess.NOT_MEMBER:
             await reply(
-                **_text(copy.NOT_IN_CHANNEL.format(channel=channel, slash=text.SLASH_COMMAND))
+                **_text(copy.NOT_IN_CHANNEL.format(channel=target, slash=text.SLASH_COMMAND))
             )
             return
     built: list[tuple[Built, str | None]] = []
@@ -170,7 +170,7 @@ async def on_nudge(
         await respond(replace_original=False, **slack_busy_message())
         return
     if not allowed:
-        await respond(replace_original=False, response_type="ephemeral", **not_admin_message())
+        await respond(replace_original=False, **not_admin_message())
         return
     if parsed is None:
         return

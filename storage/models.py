@@ -435,7 +435,9 @@ class CheckIn(Base):
     The row is planned ahead with `due_at` (09:00 their time on the check-in day); `sent_at`,
     `remind_at` and `reminded_at` track its delivery, and the answers may be changed until
     `closes_at`, the end of their local week. `note` is seen by its author only; `step` also
-    by their circle when `step_shared` is set."""
+    by their circle when `step_shared` is set. A note with `note_shared` set may, with four
+    or more others, feed an unattributed summary of themes for the programme team; the note
+    itself is never shown to anyone else."""
 
     __tablename__ = "checkins"
     __table_args__ = (
@@ -477,6 +479,7 @@ class CheckIn(Base):
     met: Mapped[bool | None]
     step: Mapped[str | None] = mapped_column(Text)
     step_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    note_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
     previous_step_done: Mapped[StepDone | None] = mapped_column(_string_enum(StepDone, "step_done"))
     due_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]

@@ -12,11 +12,13 @@ from bot.slack.blocks.checkin import (
     BLOCK_GOAL,
     BLOCK_MET,
     BLOCK_NOTE,
+    BLOCK_NOTE_SHARE,
     BLOCK_PREVIOUS,
     BLOCK_RATING,
     BLOCK_SHARE,
     BLOCK_STEP,
     NOTE_LIMIT,
+    NOTE_SHARE_VALUE,
     SHARE_VALUE,
     STEP_LIMIT,
 )
@@ -32,12 +34,12 @@ def _text(values: object, block_id: str) -> str | None:
     return value.strip()
 
 
-def _shared(values: object) -> bool:
-    state = element(values, BLOCK_SHARE, ACTION_VALUE)
+def _ticked(values: object, block_id: str, option_value: str) -> bool:
+    state = element(values, block_id, ACTION_VALUE)
     chosen = state.get("selected_options") if state is not None else None
     if not isinstance(chosen, list):
         return False
-    return any(isinstance(o, Mapping) and o.get("value") == SHARE_VALUE for o in chosen)
+    return any(isinstance(o, Mapping) and o.get("value") == option_value for o in chosen)
 
 
 def parse_submission(values: Mapping[str, Any]) -> ModalAnswer | dict[str, str]:
@@ -61,7 +63,7 @@ def parse_submission(values: Mapping[str, Any]) -> ModalAnswer | dict[str, str]:
         errors[BLOCK_STEP] = copy.ERROR_TOO_LONG.format(limit=STEP_LIMIT)
     if note is not None and len(note) > NOTE_LIMIT:
         errors[BLOCK_NOTE] = copy.ERROR_TOO_LONG.format(limit=NOTE_LIMIT)
-    shared = _shared(values)
+    shared = _ticked(values, BLOCK_SHARE, SHARE_VALUE)
     if shared and step is None:
         errors[BLOCK_SHARE] = copy.ERROR_SHARE_EMPTY
     if errors or rating is None or goal is None:
@@ -73,5 +75,7 @@ def parse_submission(values: Mapping[str, Any]) -> ModalAnswer | dict[str, str]:
         step=step,
         note=note,
         step_shared=shared,
+        # Ticked with no note, there is nothing to share: stored unticked.
+        note_shared=note is not None and _ticked(values, BLOCK_NOTE_SHARE, NOTE_SHARE_VALUE),
         previous_step_done=previous,
     )

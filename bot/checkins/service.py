@@ -100,6 +100,8 @@ class ModalAnswer:
     note: str | None
     step_shared: bool
     previous_step_done: StepDone | None
+    # Whether the note may feed the programme team's anonymous summary of themes.
+    note_shared: bool
 
 
 async def record_modal(
@@ -112,6 +114,7 @@ async def record_modal(
     checkin.step = answer.step
     checkin.note = answer.note
     checkin.step_shared = answer.step_shared and bool(answer.step)
+    checkin.note_shared = answer.note_shared and bool(answer.note)
     if answer.previous_step_done is not None:
         checkin.previous_step_done = answer.previous_step_done
     _answered(checkin, now)
@@ -170,6 +173,9 @@ def record_text(checkin: CheckIn, parsed: ParsedAnswer, raw: str, now: datetime)
         words = raw.strip()
         note = f"{checkin.note}\n{words}" if checkin.note else words
         checkin.note = note[-NOTE_LIMIT:]
+        # Sharing was agreed for the note as it was; words added in the DM were not offered,
+        # so the note is private again until shared from the modal.
+        checkin.note_shared = False
     _answered(checkin, now)
     missing = tuple(
         name
@@ -216,6 +222,7 @@ async def current_answers(session: AsyncSession, checkin: CheckIn) -> Current:
         step=checkin.step,
         note=checkin.note,
         step_shared=checkin.step_shared,
+        note_shared=checkin.note_shared,
         previous_step=previous_step_of(previous, checkin),
         previous_step_done=checkin.previous_step_done,
     )

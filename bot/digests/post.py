@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from storage.repositories.digests import DigestRepository
 
 from bot.digests.chart import Chart, render_trend_chart
 from bot.digests.figures import ProgrammeDigest
 from bot.digests.service import programme_digest
 from bot.digests.themes import summarise_themes
-from bot.outbox import Message, enqueue
-from bot.outbox.enqueue import OutboxFile
+from bot.outbox import Message, OutboxFile, enqueue
 from bot.programmes.service import load_programme_settings
 from bot.questions.drafts import Drafter
 from bot.slack.blocks import digest as blocks
@@ -28,6 +26,7 @@ from bot.slack.copy import digests as copy
 from bot.slack.mrkdwn import escape
 from storage.models import ProgrammeRow
 from storage.repositories.checkins import CheckInRepository
+from storage.repositories.digests import DigestRepository
 
 logger = logging.getLogger(__name__)
 
@@ -61,17 +60,22 @@ async def build(
             return None
         notes: list[str] = []
         names: list[str] = []
+        authors = 0
         current = digest.current
         if drafter is not None and current is not None:
             repository = DigestRepository(session)
             people = await repository.round_person_ids(current.round_id)
-            end = current.ends_on or now.date()
-            notes = await CheckInRepository(session).shared_notes(
-                team_id, people, current.starts_on - timedelta(days=6), end
-            )
+            # Check-in weeks (Mondays) that overlap the round.
+            week_from = current.starts_on - timedelta(days=current.starts_on.weekday())
+            week_to = current.ends_on - timedelta(days=1) if current.ends_on else now.date()
+            checkins = CheckInRepository(session)
+            notes = await checkins.shared_notes(team_id, people, week_from, week_to)
+            authors = await checkins.shared_note_authors(team_id, people, week_from, week_to)
             names = await repository.names(team_id)
     if notes:
-        themes = await summarise_themes(drafter, notes, names=names)
+        themes = await summarise_themes(
+            drafter, notes, names=names, ref=f"programme {programme_id}", authors=authors
+        )
         if themes:
             digest = dataclasses.replace(digest, themes=themes, theme_notes=len(notes))
     chart: Chart | None = None

@@ -114,6 +114,21 @@ async def programme_digests(
     ]
 
 
+async def round_history(
+    session: AsyncSession, team_id: str, programme_id: int, *, now: datetime, limit: int
+) -> list[RoundFigures]:
+    """The figures of the programme's last `limit` rounds that have started, oldest first;
+    empty for a programme the team does not have."""
+    repository = DigestRepository(session)
+    programme = await repository.programme(team_id, programme_id)
+    if programme is None:
+        return []
+    rounds = await repository.rounds(programme.id)
+    started = [r for r in rounds if r.scheduled_for <= now.date()][-limit:]
+    figures = await _round_figures(repository, programme.id, rounds, started, now=now)
+    return [figures[r.id] for r in started]
+
+
 async def _min_group(repository: DigestRepository, team_id: str) -> int:
     saved = await repository.min_aggregate_size(team_id)
     return DEFAULT_MIN_GROUP if saved is None else saved

@@ -125,6 +125,7 @@ async def export_person(session: AsyncSession, person: Person, now: datetime) ->
                 "step": checkin.step,
                 "step_shared": checkin.step_shared,
                 "note": checkin.note,
+                "note_shared": checkin.note_shared,
                 "sent_at": _datetime(checkin.sent_at),
                 "answered_at": _datetime(checkin.answered_at),
             }

@@ -113,7 +113,8 @@ def check_draft(reply: str | None, seen: Sequence[str]) -> str | Rejected:
 
 
 class Drafter:
-    """Drafts questions through an OpenAI-compatible chat completions endpoint."""
+    """Drafts questions, and other short checked texts (`complete`), through an
+    OpenAI-compatible chat completions endpoint."""
 
     def __init__(
         self,
@@ -137,7 +138,7 @@ class Drafter:
         try:
             reply = await self._ask(prompt(tags, theme))
         except Exception as exc:
-            _fall_back(_reason_for(exc), ref)
+            _fall_back(reason_for(exc), ref)
             return None
         checked = check_draft(reply, seen)
         if isinstance(checked, Rejected):
@@ -146,6 +147,13 @@ class Drafter:
         return checked
 
     async def _ask(self, messages: list[dict[str, str]]) -> str | None:
+        return await self.complete(messages, max_tokens=MAX_TOKENS, temperature=0.7)
+
+    async def complete(
+        self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float
+    ) -> str | None:
+        """One chat completion's text (None when the model gave none); raises on an error or
+        when no answer came within the time limit. Callers check the text before using it."""
         import openai  # optional: only installed with the `llm` extra
 
         async with openai.AsyncOpenAI(
@@ -159,8 +167,8 @@ class Drafter:
                 completion: Any = await client.chat.completions.create(
                     model=self.model,
                     messages=messages,  # type: ignore[arg-type]
-                    max_tokens=MAX_TOKENS,
-                    temperature=0.7,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
                     n=1,
                 )
         choices = completion.choices or []
@@ -179,7 +187,8 @@ def _fall_back(reason: str, ref: str) -> None:
     )
 
 
-def _reason_for(exc: Exception) -> str:
+def reason_for(exc: Exception) -> str:
+    """The reason code of a failed call to the model, for a log line."""
     if isinstance(exc, TimeoutError):
         return Reason.TIMEOUT
     try:

@@ -30,6 +30,8 @@ from storage.models import (
 
 # How many check-ins one tick plans, sends or reminds about per kind; the rest wait a minute.
 BATCH = 200
+# Person ids per query of a digest's reads: well under every driver's bound-parameter limit.
+CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,21 @@ class Candidate:
 def _changed(result: object) -> bool:
     assert isinstance(result, CursorResult)
     return bool(result.rowcount == 1)
+
+
+def _shared_note(
+    team_id: str, person_ids: Sequence[int], week_from: date, week_to: date
+) -> list[ColumnElement[bool]]:
+    return [
+        CheckIn.team_id == team_id,
+        CheckIn.person_id.in_(person_ids),
+        CheckIn.week_start >= week_from,
+        CheckIn.week_start <= week_to,
+        CheckIn.answered_at.is_not(None),
+        CheckIn.note_shared.is_(True),
+        CheckIn.note.is_not(None),
+        func.trim(CheckIn.note) != "",
+    ]
 
 
 def _active_membership(today: date) -> list[ColumnElement[bool]]:
@@ -136,6 +153,7 @@ class CheckInRepository:
                 due_at=due_at,
                 closes_at=closes_at,
                 step_shared=False,
+                note_shared=False,
                 created_at=now,
                 updated_at=now,
             )
@@ -261,6 +279,45 @@ class CheckInRepository:
             .order_by(MatchGroup.id.desc())
             .limit(1)
         )
+
+    # ------------------------------------------------------------------ digests
+
+    async def shared_notes(
+        self, team_id: str, person_ids: Sequence[int], week_from: date, week_to: date
+    ) -> list[str]:
+        """The notes these people shared anonymously with the programme team, in answered
+        check-ins of the weeks starting `week_from` to `week_to` (both included).
+
+        Texts only, ordered by the text itself: nothing ties a note to its author, not even
+        the order."""
+        ids = list(dict.fromkeys(person_ids))
+        found: list[str] = []
+        for start in range(0, len(ids), CHUNK):
+            notes = await self._session.scalars(
+                select(CheckIn.note).where(
+                    *_shared_note(team_id, ids[start : start + CHUNK], week_from, week_to)
+                )
+            )
+            found.extend(note for note in notes if note is not None)
+        return sorted(found)
+
+    async def shared_note_authors(
+        self, team_id: str, person_ids: Sequence[int], week_from: date, week_to: date
+    ) -> int:
+        """How many different people wrote the notes `shared_notes` returns: five notes from
+        one person over five weeks are still one person's."""
+        ids = list(dict.fromkeys(person_ids))
+        total = 0
+        for start in range(0, len(ids), CHUNK):
+            total += (
+                await self._session.scalar(
+                    select(func.count(func.distinct(CheckIn.person_id))).where(
+                        *_shared_note(team_id, ids[start : start + CHUNK], week_from, week_to)
+                    )
+                )
+                or 0
+            )
+        return total
 
     async def delete_messages(self, person_id: int) -> int:
         """The outbox copies of a person's check-ins, reminders and shared steps: they quote

@@ -359,6 +359,28 @@ class DigestRepository:
         )
         return [MemberRow(*row) for row in await self._rows(statement)]
 
+    async def round_person_ids(self, round_id: int) -> list[int]:
+        """The people (still stored) in the round's counted groups."""
+        statement = (
+            select(MatchMember.person_id)
+            .join(MatchGroup, MatchGroup.id == MatchMember.group_id)
+            .where(
+                MatchGroup.round_id == round_id,
+                MatchGroup.state.in_(COUNTED_STATES),
+                MatchMember.person_id.is_not(None),
+            )
+            .distinct()
+        )
+        return [int(person_id) for (person_id,) in await self._rows(statement)]
+
+    async def names(self, team_id: str) -> list[str]:
+        """Every display and real name in the workspace: what a summary must never repeat."""
+        statement = select(Person.display_name, Person.real_name).where(Person.team_id == team_id)
+        found: set[str] = set()
+        for display, real in await self._rows(statement):
+            found.update(n for n in (display, real) if n)
+        return sorted(found)
+
     async def checkins_by_person(self, round_id: int, today: date) -> dict[int, tuple[int, int]]:
         """(sent, answered) check-ins per person of one round, in its window."""
         people = self._people_subquery([round_id], today)

@@ -152,9 +152,7 @@ async def _after_empty_ack(coach: Coach, text: str, user: str) -> dict[str, Any]
 
 
 @pytest.mark.parametrize("user", [ADMIN, OWNER, LISTED])
-async def test_admin_alone_lists_the_admin_commands(
-    admin_coach: Coach, user: str
-) -> None:
+async def test_admin_alone_lists_the_admin_commands(admin_coach: Coach, user: str) -> None:
     answer = await _after_empty_ack(admin_coach, "admin", user)
     text = all_text(answer)
     assert "/peercoach admin settings" in text

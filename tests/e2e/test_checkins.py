@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -393,3 +394,92 @@ async def test_checkin_on_demand_and_answers_in_words(week: Week) -> None:
     # The scheduler does not send a second check-in that week.
     await week.tick(_local_nine(AUTHOR, 10))
     assert not [c for c in week.fake.calls if "weekly check-in" in str(c.args.get("text"))][1:]
+
+
+async def _modal(week: Week, user: str) -> dict[str, Any]:
+    mark = len(week.fake.calls)
+    await week.coach.command("checkin", user)
+    return await week.coach.opened_view(user, blocks.CALLBACK_ID, after=mark)
+
+
+async def _save(week: Week, view: dict[str, Any], values: dict[str, Any], user: str) -> None:
+    mark = len(week.fake.calls)
+    saved = await week.coach.submit(blocks.CALLBACK_ID, view, values, user)
+    assert saved.json["response_action"] == "update"
+    assert "Saved" in all_text(await week.coach.dm_after(user, mark))
+
+
+def _note_share(view: dict[str, Any]) -> dict[str, Any]:
+    [block] = [b for b in view["blocks"] if b.get("block_id") == blocks.BLOCK_NOTE_SHARE]
+    return dict(block)
+
+
+async def test_a_note_shared_with_the_programme_team_is_kept_shown_exported_and_taken_back(
+    week: Week,
+) -> None:
+    coach, fake = week.coach, week.fake
+    await coach.enrol(AUTHOR)
+    view = await _modal(week, AUTHOR)
+    # The checkbox sits under the note, unticked, saying what admins do and do not see.
+    ids = [b.get("block_id") for b in view["blocks"]]
+    assert ids.index(blocks.BLOCK_NOTE_SHARE) == ids.index(blocks.BLOCK_NOTE) + 1
+    shown = _note_share(view)
+    assert shown["optional"] is True
+    assert not shown["element"].get("initial_options")
+    assert "anonymously with the programme team" in json.dumps(shown)
+    assert "five or more" in shown["hint"]["text"]
+    assert "never" in shown["hint"]["text"]
+    ticked = {
+        "selected_options": [option_for(view, blocks.BLOCK_NOTE_SHARE, blocks.NOTE_SHARE_VALUE)]
+    }
+    values = with_values(
+        view,
+        {
+            blocks.BLOCK_RATING: {"selected_option": option_for(view, blocks.BLOCK_RATING, "4")},
+            blocks.BLOCK_GOAL: {"selected_option": option_for(view, blocks.BLOCK_GOAL, "on_track")},
+            blocks.BLOCK_NOTE: {"value": f"{NOTE_MARK} delegating is hard"},
+            blocks.BLOCK_NOTE_SHARE: ticked,
+        },
+    )
+    await _save(week, view, values, AUTHOR)
+    stored = await week.checkin_of(AUTHOR, "2026-12-07")
+    assert (stored.note, stored.note_shared) == (f"{NOTE_MARK} delegating is hard", True)
+
+    # Reopened, the box is ticked; the export says the note was shared.
+    again = await _modal(week, AUTHOR)
+    [initial] = _note_share(again)["element"]["initial_options"]
+    assert initial["value"] == blocks.NOTE_SHARE_VALUE
+    mark = len(fake.calls)
+    await coach.ask("export", AUTHOR)
+    await fake.wait_for_call("files.completeUploadExternal", after=mark)
+    (upload,) = fake.uploaded_files
+    [exported] = json.loads(upload.content.decode())["checkins"]
+    assert (exported["note"], exported["note_shared"]) == (stored.note, True)
+
+    # Saved again without the tick (everything else as shown): the note is private again.
+    await _save(
+        week, again, with_values(again, {blocks.BLOCK_NOTE_SHARE: {"selected_options": []}}), AUTHOR
+    )
+    assert (await week.checkin_of(AUTHOR, "2026-12-07")).note_shared is False
+    assert not _note_share(await _modal(week, AUTHOR))["element"].get("initial_options")
+
+    # Shared again, then words added in the DM: those were never offered, so the note is
+    # private until shared again from the modal.
+    third = await _modal(week, AUTHOR)
+    await _save(week, third, with_values(third, {blocks.BLOCK_NOTE_SHARE: ticked}), AUTHOR)
+    assert (await week.checkin_of(AUTHOR, "2026-12-07")).note_shared is True
+    await week.dm(AUTHOR, f"{PEER_MARK} one more thought")
+    after_words = await week.checkin_of(AUTHOR, "2026-12-07")
+    assert after_words.note is not None
+    assert PEER_MARK in after_words.note
+    assert after_words.note_shared is False
+
+
+async def test_answers_in_words_never_share_the_note(week: Week) -> None:
+    await week.coach.enrol(PEER)
+    await week.dm(PEER, "checkin")
+    await week.dm(PEER, f"4, on track, {PEER_MARK} a good week")
+    answered = await week.checkin_of(PEER, "2026-12-07")
+    assert answered.note is not None
+    assert PEER_MARK in answered.note
+    assert answered.note_shared is False

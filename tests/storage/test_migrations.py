@@ -41,7 +41,7 @@ APP_TABLES = {
     "directory_entries",
     "eligibility_settings",
 }
-HEAD = "0008"
+HEAD = "0010"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:

@@ -449,6 +449,7 @@ async def test_export_contains_what_is_hers_and_nothing_else(session: AsyncSessi
         "previous_step_done": None,
         "step": None,
         "step_shared": False,
+        "note_shared": False,
         "sent_at": None,
     }
     assert document["checkins"] == [

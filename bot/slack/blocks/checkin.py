@@ -52,8 +52,10 @@ BLOCK_PREVIOUS: Final = "checkin_previous"
 BLOCK_STEP: Final = "checkin_step"
 BLOCK_NOTE: Final = "checkin_note"
 BLOCK_SHARE: Final = "checkin_share"
+BLOCK_NOTE_SHARE: Final = "checkin_note_share"
 ACTION_VALUE: Final = "value"
 SHARE_VALUE: Final = "share"
+NOTE_SHARE_VALUE: Final = "share_note"
 
 STEP_LIMIT: Final = 300
 NOTE_LIMIT: Final = 2000
@@ -71,6 +73,7 @@ class Current:
     step: str | None = None
     note: str | None = None
     step_shared: bool = False
+    note_shared: bool = False
     previous_step: str | None = None
     previous_step_done: StepDone | None = None
 
@@ -167,6 +170,10 @@ def _initial(choices: Mapping[str, str], value: str | None) -> Option | None:
     if value is None or value not in choices:
         return None
     return Option(value=value, text=PlainTextObject(text=choices[value]))
+
+
+def _note_share_option() -> Option:
+    return Option(value=NOTE_SHARE_VALUE, text=PlainTextObject(text=copy.OPTION_NOTE_SHARE))
 
 
 def checkin_modal(checkin_id: int, current: Current) -> dict[str, Any]:
@@ -268,6 +275,19 @@ def checkin_modal(checkin_id: int, current: Current) -> dict[str, Any]:
                 multiline=True,
                 max_length=NOTE_LIMIT,
                 initial_value=current.note or None,
+            ),
+        ),
+        # Unticked unless the person ticked it for this note: submitting without the tick
+        # takes the note back out of the themes summary.
+        InputBlock(
+            block_id=BLOCK_NOTE_SHARE,
+            label=PlainTextObject(text=copy.LABEL_NOTE_SHARE),
+            hint=PlainTextObject(text=copy.HINT_NOTE_SHARE),
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ACTION_VALUE,
+                options=[_note_share_option()],
+                initial_options=[_note_share_option()] if current.note_shared else None,
             ),
         ),
     ]

@@ -45,6 +45,12 @@ HINT_STEP: Final = "Small and concrete, e.g. “Ask Priya for feedback on Tuesda
 LABEL_NOTE: Final = "A private note (only you see it)"
 LABEL_SHARE: Final = "Share my step with my group"
 HINT_SHARE: Final = "Posted to your circle's group DM so you can hold each other to it."
+LABEL_NOTE_SHARE: Final = "Your note and the programme team"
+OPTION_NOTE_SHARE: Final = "Share my note anonymously with the programme team"
+HINT_NOTE_SHARE: Final = (
+    "Admins only ever see a short summary of themes drawn from five or more shared notes, "
+    "never the notes themselves or who wrote what."
+)
 LABEL_PREVIOUS: Final = "Did you do last week's step?"
 RATING_OPTIONS: Final = {
     "1": "1 · not useful",

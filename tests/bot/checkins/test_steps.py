@@ -184,6 +184,7 @@ async def test_last_weeks_step_is_asked_about_and_feeds_goal_progress(
             note="private words",
             step_shared=False,
             previous_step_done=None,
+            note_shared=False,
         )
         assert not await service.record_modal(session, checkin, stored, answer, clock())
         await session.commit()
@@ -265,6 +266,7 @@ async def test_export_has_the_steps_and_notes_and_forget_removes_every_copy(
             note="otter-violet-205",
             step_shared=True,
             previous_step_done=None,
+            note_shared=True,
         )
         # Not in a circle: sharing has nowhere to go, so the step stays private.
         assert not await service.record_modal(session, checkin, stored, answer, clock())
@@ -276,12 +278,14 @@ async def test_export_has_the_steps_and_notes_and_forget_removes_every_copy(
         stored = await session.get(Person, person.id)
         assert stored is not None
         document = await export_person(session, stored, clock())
-        [first, _second] = document["checkins"]
+        [first, second] = document["checkins"]
         assert (first["step"], first["note"], first["goal_status"]) == (
             "heron-saffron-311",
             "otter-violet-205",
             "stuck",
         )
+        # The export says which notes they shared with the programme team.
+        assert (first["note_shared"], second["note_shared"]) == (True, False)
         summary = await forget_person(session, stored, clock())
         await session.commit()
     assert summary.checkins_deleted == 2

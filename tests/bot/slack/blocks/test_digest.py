@@ -4,6 +4,7 @@ changes rendered as numbers, suppressed breakdowns shown as "fewer than N" with 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -97,8 +98,12 @@ def test_the_digest_shows_every_figure_and_its_change() -> None:
     assert copy.RATE.format(percent=75, part=3, whole=4) in words  # steps kept
     assert copy.RATE.format(percent=80, part=8, whole=10) in words  # retention
     assert "12 taking part · 2 new · 1 paused · 1 left" in words
-    # The programme name is escaped: never markup.
-    assert "Peer &lt;pairs&gt; &amp; more" in words
+    # The programme name is escaped in mrkdwn (the notification) and plain in the header.
+    assert message["text"].startswith("peercoach digest for Peer &lt;pairs&gt; &amp; more")
+    assert message["blocks"][0]["text"] == {
+        "type": "plain_text",
+        "text": "Digest: Peer <pairs> & more",
+    }
 
 
 def test_a_suppressed_breakdown_says_fewer_than_and_shows_no_figure() -> None:
@@ -141,11 +146,13 @@ def test_rates_without_data_say_so_rather_than_zero() -> None:
         steps_kept=Rate(0, 0),
         retention=Rate(0, 0),
     )
-    message = blocks.digest_message(_digest(current=empty, previous=None, trend=(empty,)))
+    message = blocks.digest_message(
+        _digest(current=empty, previous=None, trend=(empty,), breakdowns=())
+    )
     _check_limits(message)
     words = _words(message)
     assert copy.NO_DATA in words
-    assert "0%" not in words
+    assert re.search(r"(?<![0-9])0%", words) is None
     assert copy.TREND_ONE_ROUND in words
 
 
