@@ -400,10 +400,22 @@ async def on_home_admin_programmes(
     await open_programmes_modal(client, body.get("trigger_id", ""), team_id, deps, reply=reply)
 
 
+async def _admin_click(client: AsyncWebClient, body: dict[str, Any], deps: Deps) -> bool:
+    """Whether the clicker is an admin now; anyone else is told so by DM and sees nothing."""
+    user_id, _, _ = parties(body)
+    allowed = await _is_admin(client, user_id, deps)
+    if not allowed:
+        reply = dm_replier(client, user_id)
+        await reply(**(slack_busy_message() if allowed is None else not_admin_message()))
+    return bool(allowed)
+
+
 async def on_programme_new(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
 ) -> None:
     await ack()
+    if not await _admin_click(client, body, deps_of(context)):
+        return
     await _open(
         client, body.get("trigger_id", ""), programme_form(None, programme_id=None), push=True
     )
@@ -417,6 +429,8 @@ async def on_programme_edit(
     _, team_id, _ = parties(body)
     value = str((body.get("actions") or [{}])[0].get("value") or "")
     if not (value.isascii() and value.isdigit() and len(value) < 12):
+        return
+    if not await _admin_click(client, body, deps):
         return
     async with deps.sessions() as session:
         found = await admin.get_programme(session, team_id, int(value))

@@ -33,6 +33,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations.history": {"im:history", "mpim:history", "channels:history", "groups:history"},
     "conversations.replies": {"im:history", "mpim:history", "channels:history", "groups:history"},
     "conversations.members": {"channels:read", "groups:read"},
+    "conversations.info": {"channels:read", "groups:read"},
     "users.info": {"users:read"},
     "users.list": {"users:read"},
     "views.open": set(),

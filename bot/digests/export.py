@@ -14,8 +14,8 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digests.figures import Rate, RoundFigures
-from bot.digests.service import round_history
+from bot.digests.figures import Rate, RoundFigures, answers_shown
+from bot.digests.service import round_history, workspace_min_group
 from bot.programmes import admin
 
 # Rounds per programme in the file: two years of weekly rounds.
@@ -60,8 +60,27 @@ def _cell(words: str) -> str:
     return "'" + words if words.startswith(_FORMULA_START) else words
 
 
-def row_of(programme: str, mode: str, r: RoundFigures) -> list[str]:
+def row_of(programme: str, mode: str, r: RoundFigures, min_group: int) -> list[str]:
+    """One round's line. Figures made of the answers of fewer than `min_group` people are
+    left blank, as in the digest, so no one's answer can be read off."""
     goals = r.goals
+    rated = answers_shown(r.ratings, min_group)
+    goal_cells = (
+        [
+            str(goals.on_track),
+            str(goals.some_progress),
+            str(goals.stuck),
+            str(goals.achieved),
+            _rate(goals.attainment),
+        ]
+        if answers_shown(goals.total, min_group)
+        else [""] * 5
+    )
+    step_cells = (
+        [str(r.steps_kept.whole), str(r.steps_kept.part), _rate(r.steps_kept)]
+        if answers_shown(r.steps_kept.whole, min_group)
+        else [""] * 3
+    )
     return [
         _cell(programme),
         mode,
@@ -74,16 +93,10 @@ def row_of(programme: str, mode: str, r: RoundFigures) -> list[str]:
         str(r.checkin_response.whole),
         str(r.checkin_response.part),
         _rate(r.checkin_response),
-        "" if r.usefulness is None else f"{r.usefulness:.2f}",
-        str(r.ratings),
-        str(goals.on_track),
-        str(goals.some_progress),
-        str(goals.stuck),
-        str(goals.achieved),
-        _rate(goals.attainment),
-        str(r.steps_kept.whole),
-        str(r.steps_kept.part),
-        _rate(r.steps_kept),
+        "" if r.usefulness is None or not rated else f"{r.usefulness:.2f}",
+        str(r.ratings) if rated else "",
+        *goal_cells,
+        *step_cells,
         str(r.retention.whole),
         str(r.retention.part),
         _rate(r.retention),
@@ -104,7 +117,8 @@ class FiguresTable:
 
 async def figures_table(session: AsyncSession, team_id: str, *, now: datetime) -> FiguresTable:
     rows: list[list[str]] = []
+    min_group = await workspace_min_group(session, team_id)
     for programme in await admin.open_programmes(session, team_id):
         history = await round_history(session, team_id, programme.id, now=now, limit=EXPORT_ROUNDS)
-        rows += [row_of(programme.name, programme.mode.value, r) for r in history]
+        rows += [row_of(programme.name, programme.mode.value, r, min_group) for r in history]
     return FiguresTable(rows)

@@ -6,7 +6,7 @@ in a group (participation is not private)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -133,3 +133,24 @@ class ProgrammeDigest:
     # The LLM's summary of shared notes' themes, when there is one (never names anyone).
     themes: str | None = field(default=None)
     theme_notes: int = 0  # how many shared notes the themes summarise
+
+
+def answers_shown(answers: int, min_group: int) -> bool:
+    """Whether a figure made of people's own answers (ratings, goal statuses, steps) may be
+    shown: with fewer answers than the workspace's minimum, one person's could be read off."""
+    return answers >= min_group
+
+
+def for_admins(figures: RoundFigures, min_group: int) -> RoundFigures:
+    """`figures` with the answer-based figures of too few people withheld (no value at all),
+    for output that cannot say "fewer than N" itself, such as the chart."""
+    goals = figures.goals if answers_shown(figures.goals.total, min_group) else GoalProgress()
+    rated = answers_shown(figures.ratings, min_group)
+    steps = figures.steps_kept
+    return replace(
+        figures,
+        usefulness=figures.usefulness if rated else None,
+        ratings=figures.ratings if rated else 0,
+        goals=goals,
+        steps_kept=steps if answers_shown(steps.whole, min_group) else Rate(0, 0),
+    )

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.digests.chart import Chart, render_trend_chart
-from bot.digests.figures import ProgrammeDigest
+from bot.digests.figures import ProgrammeDigest, for_admins
 from bot.digests.service import programme_digest
 from bot.digests.themes import summarise_themes
 from bot.outbox import Message, OutboxFile, enqueue
@@ -82,7 +82,8 @@ async def build(
     if digest.trend:
         title = copy.CHART_TITLE.format(programme=digest.programme_name, rounds=len(digest.trend))
         # Drawing takes a fraction of a second of CPU: off the event loop.
-        chart = await asyncio.to_thread(render_trend_chart, digest.trend, title=title)
+        shown = [for_admins(r, digest.min_group) for r in digest.trend]
+        chart = await asyncio.to_thread(render_trend_chart, shown, title=title)
     return Built(digest, chart)
 
 

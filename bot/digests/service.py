@@ -129,6 +129,11 @@ async def round_history(
     return [figures[r.id] for r in started]
 
 
+async def workspace_min_group(session: AsyncSession, team_id: str) -> int:
+    """The smallest group the workspace's admin output shows (settings, else the default)."""
+    return await _min_group(DigestRepository(session), team_id)
+
+
 async def _min_group(repository: DigestRepository, team_id: str) -> int:
     saved = await repository.min_aggregate_size(team_id)
     return DEFAULT_MIN_GROUP if saved is None else saved

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.commands.catalogue import CATALOGUE, Audience
 from bot.domain import GoalStatus, OutboxStatus, StepDone
@@ -26,10 +26,13 @@ from bot.fakes.requests import SentRequest
 from bot.process.clock import SimulatedClock
 from bot.process.config import Settings
 from bot.process.runtime import Server
+from bot.programmes import form as programme_form
 from bot.slack.blocks import digest as blocks
+from bot.slack.blocks.home import ACTION_ADMIN_PROGRAMMES, ACTION_ADMIN_SETTINGS
+from bot.slack.blocks.programmes import ACTION_ROUND_NOW_CONFIRM
 from bot.slack.copy import digests as copy
 from scheduling.tick import run_tick
-from storage.models import CheckIn, OutboxMessage, Person, ProgrammeRow, Round
+from storage.models import CheckIn, MatchGroup, OutboxMessage, Person, ProgrammeRow, Round
 from storage.session import create_sessionmaker
 from tests.bot.groups.factory import World, monday
 from tests.e2e.driver import ACK_LIMIT_SECONDS, Coach, all_text
@@ -395,3 +398,67 @@ async def test_every_admin_command_refuses_a_member(setup: Setup, command: str) 
 _WRITES = frozenset(
     {"views.open", "chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal"}
 )
+
+
+# Every button that only admins may use, with a value of the shape it carries.
+ADMIN_BUTTONS = [
+    (blocks.ACTION_DIGEST_NUDGE, "GROUP:ROUND"),
+    (blocks.ACTION_OUTBOX_RETRY, "FAILED"),
+    (ACTION_ADMIN_SETTINGS, ""),
+    (ACTION_ADMIN_PROGRAMMES, ""),
+    (ACTION_ROUND_NOW_CONFIRM, "PROGRAMME"),
+    (programme_form.ACTION_NEW, ""),
+    (programme_form.ACTION_EDIT, "PROGRAMME"),
+]
+
+
+@pytest.mark.parametrize(("action_id", "shape"), ADMIN_BUTTONS)
+async def test_every_admin_button_refuses_a_member(
+    setup: Setup, action_id: str, shape: str
+) -> None:
+    s = setup
+    _, second = await _seed_two_rounds(s)
+    async with s.world.sessions() as session:
+        failed = OutboxMessage(
+            team_id=s.world.team_id,
+            key="dm:auth-failed",
+            kind="dm",
+            channel_id=CLOSED,
+            text="x",
+            status=OutboxStatus.FAILED,
+            due_at=START,
+            next_attempt_at=START,
+        )
+        session.add(failed)
+        await session.commit()
+        group_id = await session.scalar(
+            select(MatchGroup.id).where(MatchGroup.round_id == second.id).limit(1)
+        )
+    value = (
+        shape.replace("GROUP", str(group_id))
+        .replace("ROUND", str(second.id))
+        .replace("FAILED", str(failed.id))
+        .replace("PROGRAMME", str(s.world.programme_id))
+    )
+    before = await s.coach.row_counts()
+    mark = len(s.coach.fake.calls)
+    marked = len(s.coach.fake.responses)
+    sent = await s.press(action_id, MEMBER, value, channel_id=CHANNEL)
+    await s.server.inflight.drain(10)
+    url = sent.payload["response_url"]
+    answers = [r.json for r in s.coach.fake.responses[marked:] if r.url == url]
+    dms = [
+        c.args
+        for c in s.coach.fake.calls[mark:]
+        if c.method == "chat.postMessage" and c.args.get("channel") == MEMBER
+    ]
+    refusal = "\n".join(all_text(m) for m in [*answers, *dms])
+    assert "admin" in refusal.lower(), action_id
+    shown = json.dumps([*answers, *dms])
+    assert "Meeting rate" not in shown
+    assert "%" not in shown
+    opened = {"views.open", "views.push", "views.update", "views.publish"}
+    assert not [c for c in s.coach.fake.calls[mark:] if c.method in opened]
+    after = await s.coach.row_counts()
+    assert after == before
+    assert (await s.world.reload(OutboxMessage, failed.id)).status is OutboxStatus.FAILED

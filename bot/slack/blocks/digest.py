@@ -28,6 +28,8 @@ from bot.digests.figures import (
     QuietGroup,
     Rate,
     RoundFigures,
+    answers_shown,
+    for_admins,
 )
 from bot.slack.blocks.dates import format_date
 from bot.slack.copy import digests as copy
@@ -116,9 +118,11 @@ def _fields(words: Sequence[str]) -> SectionBlock:
     )
 
 
-def _usefulness(figures: RoundFigures) -> str:
+def _usefulness(figures: RoundFigures, minimum: int) -> str:
     if figures.usefulness is None or figures.ratings == 0:
         return copy.NO_DATA
+    if not answers_shown(figures.ratings, minimum):
+        return copy.FEWER_ANSWERS.format(min=minimum)
     template = copy.USEFULNESS_ONE if figures.ratings == 1 else copy.USEFULNESS
     return template.format(mean=f"{figures.usefulness:.1f}", count=figures.ratings)
 
@@ -129,10 +133,36 @@ def _round_line(digest: ProgrammeDigest, figures: RoundFigures) -> str:
     return copy.ROUND_LINE.format(start=format_date(figures.starts_on), end=end, mode=mode)
 
 
+def _answers(rate: Rate, minimum: int) -> str:
+    """A rate of people's own answers, or "fewer than N answers" when too few answered."""
+    if rate.whole and not answers_shown(rate.whole, minimum):
+        return copy.FEWER_ANSWERS.format(min=minimum)
+    return percent(rate)
+
+
+def _answer_points(current: Rate, previous: Rate | None, minimum: int) -> str:
+    if not answers_shown(current.whole, minimum):
+        return ""
+    if previous is not None and not answers_shown(previous.whole, minimum):
+        return ""
+    return _points(current, previous)
+
+
 def _figure_fields(digest: ProgrammeDigest, figures: RoundFigures) -> list[SectionBlock]:
     previous = digest.previous
     p = digest.participants
     goals = figures.goals
+    minimum = digest.min_group
+    goal_counts = (
+        copy.FIELD_GOALS.format(
+            on_track=goals.on_track,
+            some=goals.some_progress,
+            stuck=goals.stuck,
+            achieved=goals.achieved,
+        )
+        if goals.total == 0 or answers_shown(goals.total, minimum)
+        else copy.FIELD_GOALS_FEW.format(min=minimum)
+    )
     first = [
         copy.FIELD_PARTICIPANTS.format(active=p.active, new=p.new, paused=p.paused, left=p.left),
         copy.FIELD_GROUPS.format(
@@ -150,22 +180,21 @@ def _figure_fields(digest: ProgrammeDigest, figures: RoundFigures) -> list[Secti
                 figures.checkin_response, previous.checkin_response if previous else None
             ),
         ),
-        copy.FIELD_USEFULNESS.format(value=_usefulness(figures)),
+        copy.FIELD_USEFULNESS.format(value=_usefulness(figures, minimum)),
         copy.FIELD_ATTAINMENT.format(
-            value=percent(goals.attainment),
-            change=_points(goals.attainment, previous.goals.attainment if previous else None),
+            value=_answers(goals.attainment, minimum),
+            change=_answer_points(
+                goals.attainment, previous.goals.attainment if previous else None, minimum
+            ),
         ),
     ]
     second = [
-        copy.FIELD_GOALS.format(
-            on_track=goals.on_track,
-            some=goals.some_progress,
-            stuck=goals.stuck,
-            achieved=goals.achieved,
-        ),
+        goal_counts,
         copy.FIELD_STEPS.format(
-            value=percent(figures.steps_kept),
-            change=_points(figures.steps_kept, previous.steps_kept if previous else None),
+            value=_answers(figures.steps_kept, minimum),
+            change=_answer_points(
+                figures.steps_kept, previous.steps_kept if previous else None, minimum
+            ),
         ),
         copy.FIELD_RETENTION.format(value=percent(figures.retention)),
     ]
@@ -181,6 +210,7 @@ def trend_text(trend: Sequence[RoundFigures]) -> str:
         (copy.TREND_CHECKINS, [r.checkin_response for r in trend]),
         (copy.TREND_ATTAINMENT, [r.goals.attainment for r in trend]),
     ):
+        # The caller passes `for_admins` figures: a round with too few goal answers is a gap.
         values = [rate.value for rate in rates]
         series.append((name, values, _short(values[0]), _short(values[-1])))
     people: list[float | None] = [float(r.people) for r in trend]
@@ -262,7 +292,7 @@ def digest_message(digest: ProgrammeDigest) -> Message:
         header,
         _context(_round_line(digest, figures)),
         *_figure_fields(digest, figures),
-        _section(trend_text(digest.trend)),
+        _section(trend_text([for_admins(r, digest.min_group) for r in digest.trend])),
     ]
     for dimension in (Dimension.FUNCTION, Dimension.LEVEL):
         words = breakdown_text(digest, dimension)
@@ -336,7 +366,7 @@ def home_figures_line(digest: ProgrammeDigest) -> str:
         + _points(figures.meeting, previous.meeting if previous else None),
         checkins=_short(figures.checkin_response.value)
         + _points(figures.checkin_response, previous.checkin_response if previous else None),
-        attainment=_short(figures.goals.attainment.value),
+        attainment=_short(for_admins(figures, digest.min_group).goals.attainment.value),
         people=figures.people,
         groups=figures.groups,
         quiet=quiet,

@@ -34,11 +34,13 @@ FIELD_GOALS: Final = (
     "*Goal progress*\n{on_track} on track · {some} some progress · {stuck} stuck · "
     "{achieved} achieved"
 )
+FIELD_GOALS_FEW: Final = "*Goal progress*\nfewer than {min} answers"
 FIELD_STEPS: Final = "*Next steps kept*\n{value}{change}"
 FIELD_RETENTION: Final = "*Still enrolled after 3 rounds*\n{value}"
 
 RATE: Final = "{percent}% ({part} of {whole})"
 NO_DATA: Final = "no data yet"
+FEWER_ANSWERS: Final = "fewer than {min} answers"
 USEFULNESS: Final = "{mean} / 5 ({count} ratings)"
 USEFULNESS_ONE: Final = "{mean} / 5 (1 rating)"
 CHANGE_UP: Final = " · ▲ {points}"

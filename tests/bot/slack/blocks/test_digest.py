@@ -21,6 +21,7 @@ from bot.digests.figures import (
     Rate,
     RoundFigures,
 )
+from bot.digests import export
 from bot.domain import ProgrammeMode
 from bot.slack.blocks import digest as blocks
 from bot.slack.copy import digests as copy
@@ -40,7 +41,7 @@ def _round(n: int, *, met: int, people: int = 10) -> RoundFigures:
         usefulness=4.25,
         ratings=7,
         goals=GoalProgress(on_track=3, some_progress=2, stuck=1, achieved=1),
-        steps_kept=Rate(3, 4),
+        steps_kept=Rate(6, 8),
         retention=Rate(8, 10),
     )
 
@@ -95,7 +96,7 @@ def test_the_digest_shows_every_figure_and_its_change() -> None:
     assert copy.RATE.format(percent=70, part=7, whole=10) in words  # check-ins
     assert "4.2 / 5 (7 ratings)" in words
     assert "3 on track · 2 some progress · 1 stuck · 1 achieved" in words
-    assert copy.RATE.format(percent=75, part=3, whole=4) in words  # steps kept
+    assert copy.RATE.format(percent=75, part=6, whole=8) in words  # steps kept
     assert copy.RATE.format(percent=80, part=8, whole=10) in words  # retention
     assert "12 taking part · 2 new · 1 paused · 1 left" in words
     # The programme name is escaped in mrkdwn (the notification) and plain in the header.
@@ -168,3 +169,32 @@ def test_sparkline_has_a_gap_for_a_round_without_data() -> None:
     assert blocks.sparkline([0.0, None, 1.0]) == "▁ █"
     assert blocks.sparkline([0.5, 0.5]) == "▅▅"
     assert blocks.sparkline([None]) == ""
+
+
+def test_answers_of_fewer_people_than_the_minimum_are_never_shown() -> None:
+    few = RoundFigures(
+        round_id=3,
+        starts_on=START,
+        ends_on=None,
+        groups=2,
+        people=4,
+        meeting=Rate(1, 2),
+        checkin_response=Rate(2, 4),
+        usefulness=2.5,  # two people: 2 and 3
+        ratings=2,
+        goals=GoalProgress(stuck=1, achieved=1),
+        steps_kept=Rate(1, 2),
+        retention=Rate(0, 0),
+    )
+    message = blocks.digest_message(_digest(current=few, previous=None, trend=(few,)))
+    _check_limits(message)
+    words = _words(message)
+    assert "2.5" not in words
+    assert "1 stuck" not in words
+    assert "1 of 2" in words  # meeting: participation, not an answer
+    assert words.count(copy.FEWER_ANSWERS.format(min=5)) == 4  # usefulness, goals, attainment, steps
+    row = export.row_of("P", "pairs", few, 5)
+    assert dict(zip(export.COLUMNS, row, strict=True))["usefulness_mean"] == ""
+    assert dict(zip(export.COLUMNS, row, strict=True))["goal_stuck"] == ""
+    assert dict(zip(export.COLUMNS, row, strict=True))["steps_kept"] == ""
+    assert dict(zip(export.COLUMNS, row, strict=True))["groups_met"] == "1"
