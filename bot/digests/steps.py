@@ -43,6 +43,7 @@ async def _claim(session: AsyncSession, round_row: Round, due_at: datetime) -> b
     """Move the round's digest on to its next moment; False when another runner did."""
     following = None
     if round_row.ends_at is not None and round_row.midpoint_at is not None:
+        # Rounds keep their mid-point and end; the start is the same distance before the middle.
         start = round_row.midpoint_at - (round_row.ends_at - round_row.midpoint_at)
         following = next_digest_due(start, round_row.ends_at, due_at)
     claimed = await session.scalar(
@@ -116,7 +117,10 @@ async def _post_one(
     key = digest_key(round_row.id, due_at)
     admins: list[str] = []
     if access is ChannelAccess.NOT_MEMBER:
-        admins = await _admins(context)
+        found = await _admins(context)
+        if found is None:
+            return 0  # Slack did not say who the admins are: stays due for the next tick
+        admins = found
     async with context.sessions() as session:
         if not await _claim(session, round_row, due_at):
             await session.rollback()
@@ -130,7 +134,7 @@ async def _post_one(
     return 1
 
 
-async def _admins(context: JobContext) -> list[str]:
+async def _admins(context: JobContext) -> list[str] | None:
     configured = sorted(context.admins)
     if configured or context.slack is None:
         return configured[:MAX_DM_ADMINS]

@@ -33,9 +33,9 @@ async def shows_admin_commands(
     return is_admin(user, configured)
 
 
-async def workspace_admins(client: AsyncWebClient, *, limit: int) -> list[str]:
+async def workspace_admins(client: AsyncWebClient, *, limit: int) -> list[str] | None:
     """Up to `limit` of the workspace's admins and owners (people, not bots), read with
-    `users.list`; empty when Slack does not answer."""
+    `users.list`; None when Slack does not answer."""
     found: list[str] = []
     cursor: str | None = None
     try:
@@ -51,6 +51,7 @@ async def workspace_admins(client: AsyncWebClient, *, limit: int) -> list[str]:
                 break
     except (SlackApiError, *SLACK_NETWORK_ERRORS):
         logger.warning("users.list failed while looking for admins")
+        return None
     return found[:limit]
 
 

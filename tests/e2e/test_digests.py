@@ -42,6 +42,7 @@ pytestmark = pytest.mark.timeout(120)
 
 # Monday 2 November 2026, 09:00 UTC.
 START = datetime(2026, 11, 2, 9, tzinfo=UTC)
+WEEK = timedelta(days=7)
 ADMIN, MEMBER = "U0ADA", "U0MEMBER"
 CHANNEL, CLOSED = "C0DIGEST", "C0CLOSED"
 PEOPLE = ("U0AMY", "U0BEN", "U0CAT", "U0DAN", "U0EVE", "U0FAY")
@@ -462,3 +463,64 @@ async def test_every_admin_button_refuses_a_member(
     after = await s.coach.row_counts()
     assert after == before
     assert (await s.world.reload(OutboxMessage, failed.id)).status is OutboxStatus.FAILED
+
+
+async def _round_row(s: Setup, round_id: int) -> Round:
+    return await s.world.reload(Round, round_id)
+
+
+async def test_a_monthly_round_gets_a_digest_each_week_then_at_its_end_once_each(
+    setup: Setup,
+) -> None:
+    s = setup
+    length = timedelta(days=28)
+    monthly = await s.world.round(START, length=length)
+    await s.world.pair(monthly, s.people["U0AMY"], s.people["U0BEN"])
+    async with s.world.sessions() as session:
+        await session.execute(
+            update(ProgrammeRow)
+            .where(ProgrammeRow.id == s.world.programme_id)
+            .values(digest_channel_id=CHANNEL)
+        )
+        await session.execute(
+            update(Round).where(Round.id == monthly.id).values(digest_due_at=START + WEEK)
+        )
+        await session.commit()
+    for week in range(1, 6):
+        s.clock.set(START + week * WEEK + timedelta(minutes=1))
+        # Two ticks at the same moment, as after a restart: one digest.
+        await s.tick()
+        await s.tick()
+    # (The tick also runs the programme's own next rounds; only this round's digests count.)
+    keys = [r.key for r in await s.world.outbox(f"digest:{monthly.id}:") if r.kind == "digest"]
+    # Weeks 1, 2 and 3, then the end (day 28); day 21 is more than two days before the end.
+    assert keys == [f"digest:{monthly.id}:{(START + n * WEEK):%Y%m%dT%H%M}" for n in (1, 2, 3)] + [
+        f"digest:{monthly.id}:{(START + length):%Y%m%dT%H%M}"
+    ]
+    assert (await _round_row(s, monthly.id)).digest_due_at is None
+
+
+async def test_no_channel_moves_on_and_slack_not_answering_keeps_it_due(setup: Setup) -> None:
+    s = setup
+    _, second = await _seed_two_rounds(s, channel=None)
+    s.clock.set(second.ends_at + timedelta(minutes=1))
+    await s.tick()
+    assert not await s.world.outbox("digest:")
+    assert (await _round_row(s, second.id)).digest_due_at is None
+    # With a channel but Slack not answering whether the app is in it: nothing, still due.
+    async with s.world.sessions() as session:
+        await session.execute(
+            update(ProgrammeRow)
+            .where(ProgrammeRow.id == s.world.programme_id)
+            .values(digest_channel_id=CHANNEL)
+        )
+        await session.execute(
+            update(Round).where(Round.id == second.id).values(digest_due_at=second.ends_at)
+        )
+        await session.commit()
+    s.coach.fake.script("conversations.info", error="internal_error")
+    await s.tick()
+    assert not await s.world.outbox("digest:")
+    assert (await _round_row(s, second.id)).digest_due_at == second.ends_at
+    await s.tick()  # Slack answers again
+    assert [r.kind for r in await s.world.outbox("digest:")] == ["digest", "digest-chart"]

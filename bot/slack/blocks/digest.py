@@ -345,7 +345,8 @@ def ephemeral(words: str) -> Message:
 # --- App Home -----------------------------------------------------------------------------
 
 
-def home_figures_line(digest: ProgrammeDigest) -> str:
+def home_heading(digest: ProgrammeDigest) -> str:
+    """A programme's line on App Home: its name, round and quiet groups."""
     name = escape(clip(digest.programme_name, 80))
     figures = digest.current
     if figures is None:
@@ -358,26 +359,25 @@ def home_figures_line(digest: ProgrammeDigest) -> str:
         if count == 1
         else copy.HOME_FIGURES_QUIET.format(count=count)
     )
-    previous = digest.previous
     return copy.HOME_FIGURES_LINE.format(
-        programme=name,
-        start=format_date(figures.starts_on),
-        meeting=_short(figures.meeting.value)
-        + _points(figures.meeting, previous.meeting if previous else None),
-        checkins=_short(figures.checkin_response.value)
-        + _points(figures.checkin_response, previous.checkin_response if previous else None),
-        attainment=_short(for_admins(figures, digest.min_group).goals.attainment.value),
-        people=figures.people,
-        groups=figures.groups,
-        quiet=quiet,
+        programme=name, start=format_date(figures.starts_on), quiet=quiet
     )
 
 
 def home_figures_blocks(digests: Sequence[ProgrammeDigest], *, limit: int) -> list[Block]:
+    """Each programme's digest figures, as in the channel digest (trend and breakdowns stay
+    in the digest itself), inside `limit` blocks."""
     if not digests:
         return []
     blocks: list[Block] = [_section(copy.HOME_FIGURES_TITLE)]
-    blocks += [_section(home_figures_line(d)) for d in digests[: max(1, limit - 2)]]
+    for digest in digests:
+        figures = digest.current
+        programme = [_section(home_heading(digest))]
+        if figures is not None:
+            programme += _figure_fields(digest, figures)
+        if len(blocks) + len(programme) + 1 > limit:
+            break
+        blocks += programme
     blocks.append(_context(copy.HOME_FIGURES_HINT.format(slash=text.SLASH_COMMAND)))
     return blocks
 

@@ -51,6 +51,8 @@ BLOCK_ADMIN_ACTIONS: Final = "home_admin_actions"
 SECTION_TEXT_MAX: Final = 3000
 MAX_MATCHES_SHOWN: Final = 10
 MAX_PROGRAMMES_SHOWN: Final = 20
+# Blocks the programmes' figures may take of a Home view's 100 (about 3 a programme).
+MAX_FIGURE_BLOCKS: Final = 40
 
 
 def clip(words: str, limit: int = SECTION_TEXT_MAX) -> str:
@@ -245,7 +247,7 @@ def _admin_blocks(state: HomeState, digests: Sequence[ProgrammeDigest]) -> list[
         DividerBlock(),
         HeaderBlock(text=PlainTextObject(text=copy.HOME_ADMIN_TITLE)),
     ]
-    blocks += home_figures_blocks(digests, limit=MAX_PROGRAMMES_SHOWN)
+    blocks += home_figures_blocks(digests, limit=MAX_FIGURE_BLOCKS)
     if state.failed is not None and state.failed.total:
         blocks.append(_section(failed_text(state.failed)))
         blocks += failed_blocks(state.failed.recent, total=state.failed.total)

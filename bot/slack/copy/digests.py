@@ -127,11 +127,7 @@ NUDGE_GONE: Final = "That group no longer exists, so there is no one to nudge."
 # --- App Home (admins) -----------------------------------------------------------------------
 
 HOME_FIGURES_TITLE: Final = "*How programmes are doing*"
-HOME_FIGURES_LINE: Final = (
-    "*{programme}* · round of {start}\n"
-    "Meeting rate {meeting} · check-ins {checkins} · goal attainment {attainment} · "
-    "{people} people in {groups} groups{quiet}"
-)
+HOME_FIGURES_LINE: Final = "*{programme}* · round of {start}{quiet}"
 HOME_FIGURES_QUIET: Final = " · :warning: {count} quiet groups"
 HOME_FIGURES_QUIET_ONE: Final = " · :warning: 1 quiet group"
 HOME_FIGURES_NONE: Final = "*{programme}* · no round yet"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.digests import export
 from bot.digests.figures import (
     Breakdown,
     Dimension,
@@ -21,7 +22,6 @@ from bot.digests.figures import (
     Rate,
     RoundFigures,
 )
-from bot.digests import export
 from bot.domain import ProgrammeMode
 from bot.slack.blocks import digest as blocks
 from bot.slack.copy import digests as copy
@@ -192,7 +192,9 @@ def test_answers_of_fewer_people_than_the_minimum_are_never_shown() -> None:
     assert "2.5" not in words
     assert "1 stuck" not in words
     assert "1 of 2" in words  # meeting: participation, not an answer
-    assert words.count(copy.FEWER_ANSWERS.format(min=5)) == 4  # usefulness, goals, attainment, steps
+    assert (
+        words.count(copy.FEWER_ANSWERS.format(min=5)) == 4
+    )  # usefulness, goals, attainment, steps
     row = export.row_of("P", "pairs", few, 5)
     assert dict(zip(export.COLUMNS, row, strict=True))["usefulness_mean"] == ""
     assert dict(zip(export.COLUMNS, row, strict=True))["goal_stuck"] == ""
