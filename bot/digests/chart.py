@@ -81,7 +81,16 @@ def render_trend_chart(trend: Sequence[RoundFigures], *, title: str) -> Chart:
     left.set_xlabel("Round starting")
     left.grid(True, alpha=0.3)
     left.set_title(title[:120], fontsize=16)
-    left.legend(handles=handles, labels=list(SERIES), loc="upper left", fontsize=10)
+    # Below the plot, in one row: inside it, the lines would run through the labels.
+    left.legend(
+        handles=handles,
+        labels=list(SERIES),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=len(SERIES),
+        fontsize=10,
+        frameon=False,
+    )
     figure.tight_layout()
 
     buffer = io.BytesIO()
