@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -36,10 +35,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from benchmarks.postgres import admin_url, asyncpg_dsn
 from bot.digests.figures import ProgrammeDigest
 from bot.digests.service import programme_digest
 from storage.base import Base
@@ -47,7 +47,6 @@ from storage.migrate import upgrade
 from storage.models import CheckIn
 from storage.session import create_engine, create_sessionmaker
 
-DEFAULT_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TEAM = "T0000001"
 PROGRAMME_ID = 1
 # The current round started on Monday 23 November 2026; the digest runs on its Thursday.
@@ -76,14 +75,6 @@ SENT_SHARE = 0.92
 ANSWERED_SHARE = 0.7  # of those sent
 GOALS = ("on_track", "some_progress", "stuck", "achieved")
 STEPS = ("yes", "partly", "no")
-
-
-def _admin_url(raw: str | None) -> URL:
-    return make_url(raw or os.environ.get("PEERCOACH_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL)
-
-
-def _dsn(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 # --------------------------------------------------------------------------- population
@@ -337,7 +328,7 @@ async def run_sqlite(*, people: int, rounds: int, repeat: int) -> Result:
 
 async def run_postgres(admin: URL, *, people: int, rounds: int, repeat: int) -> Result:
     name = f"peercoach_bench_digest_{uuid.uuid4().hex[:10]}"
-    admin_connection = await asyncpg.connect(_dsn(admin), timeout=10)
+    admin_connection = await asyncpg.connect(asyncpg_dsn(admin), timeout=10)
     try:
         await admin_connection.execute(f'CREATE DATABASE "{name}"')
         try:
@@ -420,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.database in ("postgresql", "both"):
         result = asyncio.run(
             run_postgres(
-                _admin_url(args.database_url),
+                admin_url(args.database_url),
                 people=args.people,
                 rounds=args.rounds,
                 repeat=args.repeat,

@@ -37,7 +37,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import random
 import re
 import statistics
@@ -51,10 +50,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import Select, bindparam, event, make_url, text
+from sqlalchemy import Select, bindparam, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from benchmarks.postgres import admin_url, asyncpg_dsn
 from bot.checkins import timing as checkin_timing
 from bot.domain import Cadence
 from bot.enrolment.service import week_start
@@ -82,7 +82,6 @@ from storage.repositories.rounds import (
 from storage.session import create_engine, create_sessionmaker
 from storage.types import UTCDateTime
 
-DEFAULT_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TARGET_SECONDS = 1.0
 TEAM_SIZE = 1_000
 # "Now" for the benchmark: a Wednesday; the data's year of rounds ends just before it.
@@ -188,14 +187,6 @@ def due_work_queries(now: datetime) -> list[Query]:
         Query("check-in reminders due", _checkins(lambda r, at: r.due_reminders(at))),
         Query("outbox rows due", _claim_outbox),
     ]
-
-
-def _admin_url(raw: str | None) -> URL:
-    return make_url(raw or os.environ.get("PEERCOACH_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL)
-
-
-def _dsn(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 # --------------------------------------------------------------------------- population
@@ -870,7 +861,7 @@ async def run_sqlite(*, people: int, weeks: int, repeat: int, steps: bool = True
 
 async def run(admin: URL, *, people: int, weeks: int, repeat: int, steps: bool = True) -> Result:
     name = f"peercoach_bench_tick_{uuid.uuid4().hex[:10]}"
-    admin_connection = await asyncpg.connect(_dsn(admin), timeout=10)
+    admin_connection = await asyncpg.connect(asyncpg_dsn(admin), timeout=10)
     try:
         await admin_connection.execute(f'CREATE DATABASE "{name}"')
         url = admin.set(database=name)
@@ -878,7 +869,7 @@ async def run(admin: URL, *, people: int, weeks: int, repeat: int, steps: bool =
             engine = create_engine(url.render_as_string(hide_password=False))
             try:
                 await upgrade(engine)  # the real migrations: the schema's indexes, no others
-                connection = await asyncpg.connect(_dsn(url), timeout=10)
+                connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
                 started = time.perf_counter()
                 try:
                     counts = await load(connection, build(people, weeks), weeks)
@@ -970,7 +961,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.database in ("both", "postgresql"):
         result = asyncio.run(
             run(
-                _admin_url(args.database_url),
+                admin_url(args.database_url),
                 people=args.people,
                 weeks=args.weeks,
                 repeat=args.repeat,

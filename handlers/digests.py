@@ -32,7 +32,7 @@ from handlers.dedup import action_key, claim_in
 from handlers.home import publish_home
 from handlers.identify import Reply
 from handlers.messages import dm_replier
-from handlers.payload import parties
+from handlers.payload import action_value, parties
 from storage.models import ProgrammeRow
 
 logger = logging.getLogger(__name__)
@@ -65,17 +65,19 @@ async def digest_command(
                 return
             programmes = [resolved.programme]
         if not programmes:
-            await reply(**_text(copy.NO_PROGRAMMES.format(slash=text.SLASH_COMMAND)))
+            await reply(**blocks.notice(copy.NO_PROGRAMMES.format(slash=text.SLASH_COMMAND)))
             return
         targets = {p.id: intent.channel_id or await digest_channel(session, p) for p in programmes}
     for target in sorted({c for c in targets.values() if c is not None}):
         access = await channel_access(client, target)
         if access is ChannelAccess.UNKNOWN:
-            await reply(**_text(copy.SLACK_BUSY))
+            await reply(**blocks.notice(copy.SLACK_BUSY))
             return
         if access is ChannelAccess.NOT_MEMBER:
             await reply(
-                **_text(copy.NOT_IN_CHANNEL.format(channel=target, slash=text.SLASH_COMMAND))
+                **blocks.notice(
+                    copy.NOT_IN_CHANNEL.format(channel=target, slash=text.SLASH_COMMAND)
+                )
             )
             return
     built: list[tuple[Built, str | None]] = []
@@ -95,7 +97,7 @@ async def digest_command(
                 await queue(session, one, key=key, now=now, channel_id=channel)
         await session.commit()
     logger.info("%d digests queued on request in %s", len(built), team_id)
-    await reply(**_text(_queued_words(built)))
+    await reply(**blocks.notice(_queued_words(built)))
 
 
 def _queued_words(built: list[tuple[Built, str | None]]) -> str:
@@ -122,7 +124,7 @@ async def export_command(
     async with deps.sessions() as session:
         table = await export.figures_table(session, team_id, now=now)
     if not table.rows:
-        await reply(**_text(copy.EXPORT_EMPTY))
+        await reply(**blocks.notice(copy.EXPORT_EMPTY))
         return
     try:
         opened = await client.conversations_open(users=user_id)
@@ -137,21 +139,10 @@ async def export_command(
         logger.warning("sending the figures CSV failed: %s", type(exc).__name__)
         await reply(**slack_busy_message())
         return
-    await reply(**_text(copy.EXPORT_SENT))
-
-
-def _text(words: str) -> dict[str, Any]:
-    return {
-        "text": words,
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": words}}],
-    }
+    await reply(**blocks.notice(copy.EXPORT_SENT))
 
 
 # -------------------------------------------------------------------------------- buttons
-
-
-def _value(body: dict[str, Any]) -> str:
-    return str((body.get("actions") or [{}])[0].get("value") or "")
 
 
 async def on_nudge(
@@ -164,7 +155,7 @@ async def on_nudge(
     await ack()
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
-    parsed = actions.parse_nudge(_value(body))
+    parsed = actions.parse_nudge(action_value(body))
     allowed = await admin_now(client, user_id, deps.admins)
     if allowed is None:
         await respond(replace_original=False, **slack_busy_message())
@@ -199,7 +190,7 @@ async def on_retry(
     await ack()
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
-    value = _value(body)
+    value = action_value(body)
     allowed = await admin_now(client, user_id, deps.admins)
     if not allowed:
         reply = dm_replier(client, user_id)

@@ -30,3 +30,8 @@ def parties(body: dict[str, Any]) -> tuple[str, str, str | None]:
     """(user id, team id, team domain) of the person behind the payload."""
     who = actor(body)
     return who.user_id, who.team_id, who.team_name
+
+
+def action_value(body: dict[str, Any]) -> str:
+    """The `value` of the first action in a block action payload ("" when there is none)."""
+    return str((body.get("actions") or [{}])[0].get("value") or "")

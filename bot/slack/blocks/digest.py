@@ -333,6 +333,11 @@ def undelivered_message(digest: ProgrammeDigest, channel_id: str) -> Message:
     return {"text": copy.UNDELIVERED_FALLBACK.format(programme=name), "blocks": blocks}
 
 
+def notice(words: str) -> Message:
+    """A short answer to an admin's command."""
+    return {"text": words, "blocks": _dicts([_section(words)])}
+
+
 def ephemeral(words: str) -> Message:
     return {
         "response_type": "ephemeral",
