@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.digests.service import programme_digests
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digests.figures import ProgrammeDigest
+from bot.digests.service import programme_digests
 from bot.enrolment import service as enrolment
 from bot.process.deps import Deps
 from bot.slack.admins import is_admin
