@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy import select, update
 from bot.commands.catalogue import CATALOGUE, Audience
 from bot.domain import GoalStatus, OutboxStatus, StepDone
 from bot.fakes import FakeSlack, SlackRequestSender
+from bot.fakes.openai import FakeOpenAI, Reply
 from bot.fakes.requests import SentRequest
 from bot.process.clock import SimulatedClock
 from bot.process.config import Settings
@@ -78,8 +80,10 @@ class Setup:
         return sent
 
 
-@pytest.fixture
-async def setup(fake_slack: FakeSlack, database_url: str) -> AsyncIterator[Setup]:
+@asynccontextmanager
+async def _running(
+    fake_slack: FakeSlack, database_url: str, **overrides: Any
+) -> AsyncIterator[Setup]:
     fake_slack.add_user(ADMIN, name="ada", is_admin=True)
     fake_slack.add_user(MEMBER, name="mo")
     for user in PEOPLE:
@@ -88,7 +92,7 @@ async def setup(fake_slack: FakeSlack, database_url: str) -> AsyncIterator[Setup
     fake_slack.add_channel(CLOSED, name="closed-room", bot_is_member=False)
     for group_dm in ("G0QUIET1", "G0QUIET2"):
         fake_slack.add_channel(group_dm, name=group_dm.lower())
-    settings: Settings = make_settings(fake_slack, database_url)
+    settings: Settings = make_settings(fake_slack, database_url, **overrides)
     clock = SimulatedClock(START)
     server = Server(settings, host="127.0.0.1", port=0, clock=clock, run_dispatcher=False)
     await server.start()
@@ -104,6 +108,27 @@ async def setup(fake_slack: FakeSlack, database_url: str) -> AsyncIterator[Setup
             yield Setup(Coach(sender, fake_slack, server), world, clock, server, people)
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def setup(fake_slack: FakeSlack, database_url: str) -> AsyncIterator[Setup]:
+    async with _running(fake_slack, database_url) as running:
+        yield running
+
+
+@pytest.fixture
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    async with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def llm_setup(
+    fake_slack: FakeSlack, database_url: str, fake_openai: FakeOpenAI
+) -> AsyncIterator[Setup]:
+    overrides = {"OPENAI_API_KEY": fake_openai.api_key, "OPENAI_BASE_URL": fake_openai.base_url}
+    async with _running(fake_slack, database_url, **overrides) as running:
+        yield running
 
 
 async def _seed_two_rounds(s: Setup, *, channel: str | None = CHANNEL) -> tuple[Round, Round]:
@@ -143,7 +168,14 @@ async def _met(s: Setup, group: Any) -> None:
 
 
 async def _checkin(
-    s: Setup, person: Person, week: date, *, rating: int, met: bool, note: str
+    s: Setup,
+    person: Person,
+    week: date,
+    *,
+    rating: int,
+    met: bool,
+    note: str,
+    shared: bool = False,
 ) -> None:
     async with s.world.sessions() as session:
         session.add(
@@ -156,6 +188,7 @@ async def _checkin(
                 goal_progress=4,
                 met=met,
                 note=note,
+                note_shared=shared,
                 step=PRIVATE[1],
                 previous_step_done=StepDone.YES,
                 sent_at=START,
@@ -524,3 +557,52 @@ async def test_no_channel_moves_on_and_slack_not_answering_keeps_it_due(setup: S
     assert (await _round_row(s, second.id)).digest_due_at == second.ends_at
     await s.tick()  # Slack answers again
     assert [r.kind for r in await s.world.outbox("digest:")] == ["digest", "digest-chart"]
+
+
+THEMES = (
+    "Several people are learning to hand work over to others.\n"
+    "Protecting time for focused work is a common struggle."
+)
+
+
+@pytest.mark.parametrize("sharers", [4, 5])
+async def test_themes_come_only_from_five_people_sharing_and_name_nobody(
+    llm_setup: Setup, fake_openai: FakeOpenAI, sharers: int
+) -> None:
+    s = llm_setup
+    await _seed_two_rounds(s)
+    week = monday(START.date())
+    async with s.world.sessions() as session:
+        # AMY's note stays private; the others' existing notes are shared.
+        await session.execute(
+            update(CheckIn)
+            .where(CheckIn.person_id == s.people["U0AMY"].id)
+            .values(note="amy keeps this to herself")
+        )
+        for user in ("U0CAT", "U0DAN", "U0EVE")[: sharers - 1]:
+            await session.execute(
+                update(CheckIn)
+                .where(CheckIn.person_id == s.people[user].id)
+                .values(note=f"u0amy helped {user.lower()} plan", note_shared=True)
+            )
+        await session.commit()
+    for user in ("U0BEN", "U0FAY")[: max(0, sharers - 3)]:
+        await _checkin(
+            s, s.people[user], week, rating=4, met=False, note="u0amy listened well", shared=True
+        )
+    fake_openai.then(Reply(THEMES))
+    await s.coach.ask(f"admin digest <#{CHANNEL}|people-team>", ADMIN)
+    [digest] = [r for r in await s.world.outbox("digest:ask:") if r.kind == "digest"]
+    words = json.dumps(digest.blocks)
+    if sharers < 5:
+        assert not fake_openai.requests
+        assert "Themes" not in words
+        return
+    assert len(fake_openai.requests) == 1
+    assert "Themes from notes shared anonymously" in words
+    assert "hand work over to others" in words
+    sent = fake_openai.sent_text().lower()
+    assert "u0amy" not in sent
+    # Only shared notes reach the model: AMY's private note never does.
+    assert "keeps this to herself" not in sent
+    assert "keeps this to herself" not in words
