@@ -6,6 +6,7 @@ the click (a digest in a channel is seen by members too), and a refusal shows no
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -18,9 +19,8 @@ from bot.digests import actions, export
 from bot.digests.post import Built, build, digest_channel, queue
 from bot.process.deps import Deps, deps_of
 from bot.programmes import admin
-from bot.slack.admins import admin_now
 from bot.slack.blocks import digest as blocks
-from bot.slack.blocks.enrolment import not_admin_message, slack_busy_message
+from bot.slack.blocks.enrolment import slack_busy_message
 from bot.slack.blocks.programmes import unknown_programme_message
 from bot.slack.channels import ChannelAccess, channel_access
 from bot.slack.copy import digests as copy
@@ -30,7 +30,7 @@ from bot.slack.mrkdwn import escape
 from handlers.actions import busy_answered
 from handlers.dedup import action_key, claim_in
 from handlers.home import publish_home
-from handlers.identify import Reply
+from handlers.identify import Reply, admin_or_refused
 from handlers.messages import dm_replier
 from handlers.payload import action_value, parties
 from storage.models import ProgrammeRow
@@ -156,12 +156,9 @@ async def on_nudge(
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
     parsed = actions.parse_nudge(action_value(body))
-    allowed = await admin_now(client, user_id, deps.admins)
-    if allowed is None:
-        await respond(replace_original=False, **slack_busy_message())
-        return
-    if not allowed:
-        await respond(replace_original=False, **not_admin_message())
+    if not await admin_or_refused(
+        client, user_id, deps, functools.partial(respond, replace_original=False)
+    ):
         return
     if parsed is None:
         return
@@ -191,10 +188,7 @@ async def on_retry(
     deps = deps_of(context)
     user_id, team_id, _ = parties(body)
     value = action_value(body)
-    allowed = await admin_now(client, user_id, deps.admins)
-    if not allowed:
-        reply = dm_replier(client, user_id)
-        await reply(**(slack_busy_message() if allowed is None else not_admin_message()))
+    if not await admin_or_refused(client, user_id, deps, dm_replier(client, user_id)):
         return
     if not (value.isascii() and value.isdigit() and len(value) < 12):
         return

@@ -9,7 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.people.eligibility import load_policy
 from bot.process.deps import Deps
-from bot.slack.blocks.enrolment import refusal_message, slack_busy_message
+from bot.slack.admins import admin_now
+from bot.slack.blocks.enrolment import not_admin_message, refusal_message, slack_busy_message
 from bot.slack.users import Eligibility, SlackUnavailable, SlackUser, UnknownUser, fetch_user
 
 Reply = Callable[..., Awaitable[Any]]
@@ -39,3 +40,12 @@ async def identify(
         await reply(**refusal_message(eligibility.value))
         return None
     return user
+
+
+async def admin_or_refused(client: AsyncWebClient, user_id: str, deps: Deps, reply: Reply) -> bool:
+    """Whether `user_id` may act as an admin now (a click can come long after the message
+    that carries it); anyone else, or anyone Slack cannot vouch for, is told why."""
+    allowed = await admin_now(client, user_id, deps.admins)
+    if not allowed:
+        await reply(**(slack_busy_message() if allowed is None else not_admin_message()))
+    return bool(allowed)

@@ -66,7 +66,7 @@ from handlers.actions import busy_answered
 from handlers.dedup import action_key, claim_in, submission_key
 from handlers.flows import start_find
 from handlers.home import publish_home
-from handlers.identify import Reply, identify
+from handlers.identify import Reply, admin_or_refused, identify
 from handlers.messages import dm_replier
 from handlers.payload import parties, state_values
 from handlers.view_calls import replace_view
@@ -80,11 +80,6 @@ MAX_CHANNEL_MEMBERS = 5_000
 _NO_ACCESS = frozenset(
     {"not_in_channel", "channel_not_found", "method_not_supported_for_channel_type"}
 )
-
-
-async def _is_admin(client: AsyncWebClient, user_id: str, deps: Deps) -> bool | None:
-    """Whether `user_id` may act as an admin now; None when Slack did not answer."""
-    return await admin_now(client, user_id, deps.admins)
 
 
 async def _open(
@@ -350,7 +345,7 @@ async def on_round_now_confirm(
     value = str((body.get("actions") or [{}])[0].get("value") or "")
     if not (value.isascii() and value.isdigit() and len(value) < 12):
         return
-    allowed = await _is_admin(client, user_id, deps)
+    allowed = await admin_now(client, user_id, deps.admins)
     if allowed is None:
         await respond(replace_original=False, **slack_busy_message())
         return
@@ -401,13 +396,8 @@ async def on_home_admin_programmes(
 
 
 async def _admin_click(client: AsyncWebClient, body: dict[str, Any], deps: Deps) -> bool:
-    """Whether the clicker is an admin now; anyone else is told so by DM and sees nothing."""
     user_id, _, _ = parties(body)
-    allowed = await _is_admin(client, user_id, deps)
-    if not allowed:
-        reply = dm_replier(client, user_id)
-        await reply(**(slack_busy_message() if allowed is None else not_admin_message()))
-    return bool(allowed)
+    return await admin_or_refused(client, user_id, deps, dm_replier(client, user_id))
 
 
 async def on_programme_new(
@@ -450,7 +440,7 @@ async def on_programme_close(
     value = str((body.get("actions") or [{}])[0].get("value") or "")
     if not (value.isascii() and value.isdigit() and len(value) < 12):
         return
-    allowed = await _is_admin(client, user_id, deps)
+    allowed = await admin_now(client, user_id, deps.admins)
     if not allowed:
         words = copy.NOT_ADMIN if allowed is False else copy.NOT_SAVED
         await replace_view(client, view_id, await _list_view(deps, team_id, notice=words))
@@ -494,7 +484,7 @@ async def on_programme_submitted(
     view_id = view.get("id")
     programme_id = pf.programme_id_from(view.get("private_metadata"))
     again = programme_form(data, programme_id=programme_id)
-    allowed = await _is_admin(client, user_id, deps)
+    allowed = await admin_now(client, user_id, deps.admins)
     if allowed is None:
         await replace_view(client, view_id, with_notice(again, copy.NOT_SAVED))
         return

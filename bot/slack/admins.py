@@ -26,11 +26,7 @@ async def shows_admin_commands(
     safe answer: it hides nothing anyone may use, and the admin commands still check rights."""
     if user_id in configured:
         return True
-    try:
-        user = await fetch_user(client, user_id)
-    except (SlackUnavailable, UnknownUser):
-        return False
-    return is_admin(user, configured)
+    return await admin_now(client, user_id, configured) is True
 
 
 async def workspace_admins(client: AsyncWebClient, *, limit: int) -> list[str] | None:

@@ -198,6 +198,26 @@ async def _checkin(
         await session.commit()
 
 
+async def _failed_row(s: Setup, key: str, text: str, error: str) -> int:
+    """A direct message the dispatcher gave up on, as App Home lists it."""
+    async with s.world.sessions() as session:
+        row = OutboxMessage(
+            team_id=s.world.team_id,
+            key=key,
+            kind="dm",
+            channel_id=CLOSED,
+            text=text,
+            status=OutboxStatus.FAILED,
+            due_at=START,
+            next_attempt_at=START,
+            attempts=8,
+            last_error=f"chat.postMessage:{error}",
+        )
+        session.add(row)
+        await session.commit()
+        return row.id
+
+
 def _blocks(args: dict[str, Any]) -> list[dict[str, Any]]:
     raw = args["blocks"]
     return list(json.loads(raw) if isinstance(raw, str) else raw)
@@ -320,22 +340,7 @@ async def test_nudge_button_for_admins_only(setup: Setup) -> None:
 async def test_retry_button_on_app_home_for_admins_only(setup: Setup) -> None:
     s = setup
     await _seed_two_rounds(s, channel=CLOSED)
-    async with s.world.sessions() as session:
-        row = OutboxMessage(
-            team_id=s.world.team_id,
-            key="dm:test-failed",
-            kind="dm",
-            channel_id=CLOSED,
-            text="private words",
-            status=OutboxStatus.FAILED,
-            due_at=START,
-            next_attempt_at=START,
-            attempts=8,
-            last_error="chat.postMessage:not_in_channel",
-        )
-        session.add(row)
-        await session.commit()
-        row_id = row.id
+    row_id = await _failed_row(s, "dm:test-failed", "private words", "not_in_channel")
     mark = len(s.coach.fake.calls)
     await s.press(blocks.ACTION_OUTBOX_RETRY, MEMBER, str(row_id))
     dm = await s.coach.dm_after(MEMBER, mark)
@@ -353,21 +358,7 @@ async def test_admin_home_shows_each_programmes_figures_and_failed_messages(
 ) -> None:
     s = setup
     await _seed_two_rounds(s)
-    async with s.world.sessions() as session:
-        session.add(
-            OutboxMessage(
-                team_id=s.world.team_id,
-                key="dm:home-failed",
-                kind="dm",
-                channel_id=CLOSED,
-                text="someone's step",
-                status=OutboxStatus.FAILED,
-                due_at=START,
-                next_attempt_at=START,
-                last_error="chat.postMessage:channel_not_found",
-            )
-        )
-        await session.commit()
+    await _failed_row(s, "dm:home-failed", "someone's step", "channel_not_found")
     mark = len(s.coach.fake.calls)
     await s.coach.slack.event({"type": "app_home_opened", "user": ADMIN, "tab": "home"})
     home = await s.coach.home_after(ADMIN, mark, containing="How programmes are doing")
@@ -452,26 +443,15 @@ async def test_every_admin_button_refuses_a_member(
 ) -> None:
     s = setup
     _, second = await _seed_two_rounds(s)
+    failed_id = await _failed_row(s, "dm:auth-failed", "x", "not_in_channel")
     async with s.world.sessions() as session:
-        failed = OutboxMessage(
-            team_id=s.world.team_id,
-            key="dm:auth-failed",
-            kind="dm",
-            channel_id=CLOSED,
-            text="x",
-            status=OutboxStatus.FAILED,
-            due_at=START,
-            next_attempt_at=START,
-        )
-        session.add(failed)
-        await session.commit()
         group_id = await session.scalar(
             select(MatchGroup.id).where(MatchGroup.round_id == second.id).limit(1)
         )
     value = (
         shape.replace("GROUP", str(group_id))
         .replace("ROUND", str(second.id))
-        .replace("FAILED", str(failed.id))
+        .replace("FAILED", str(failed_id))
         .replace("PROGRAMME", str(s.world.programme_id))
     )
     before = await s.coach.row_counts()
@@ -495,7 +475,7 @@ async def test_every_admin_button_refuses_a_member(
     assert not [c for c in s.coach.fake.calls[mark:] if c.method in opened]
     after = await s.coach.row_counts()
     assert after == before
-    assert (await s.world.reload(OutboxMessage, failed.id)).status is OutboxStatus.FAILED
+    assert (await s.world.reload(OutboxMessage, failed_id)).status is OutboxStatus.FAILED
 
 
 async def _round_row(s: Setup, round_id: int) -> Round:
