@@ -139,8 +139,6 @@ HOME_FAILED_TITLE: Final = "*Messages that could not be delivered*"
 HOME_FAILED_ROW: Final = "{kind} · {error} · {when}"
 HOME_FAILED_MORE: Final = "…and {count} more."
 BUTTON_RETRY: Final = "Retry"  # plain text
-RETRY_QUEUED: Final = ":white_check_mark: That message will be sent again in a moment."
-RETRY_GONE: Final = "That message is no longer waiting to be retried."
 
 # --- `/peercoach admin export` ----------------------------------------------------------------
 
