@@ -1,4 +1,5 @@
-"""The `peercoach` command line: serve, db upgrade, check, match --dry-run, people import."""
+"""The `peercoach` command line: serve, db upgrade, check, match --dry-run, people import,
+demo."""
 
 from __future__ import annotations
 
@@ -363,6 +364,57 @@ def _add_people() -> None:
 
 
 _add_people()
+
+
+@cli.command(
+    help=(
+        "Run peercoach offline: a simulated company joins, is matched and checks in for some "
+        "weeks against a fake Slack on this machine. No Slack account, network or settings "
+        "needed. Writes a transcript, the database, digest charts and a page showing the Slack "
+        "conversations to --out; exits with 1 if anything in the run failed."
+    )
+)
+@click.option(
+    "--people",
+    type=click.IntRange(8, 400),
+    default=40,
+    show_default=True,
+    help="How many people the simulated company has.",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 12),
+    default=6,
+    show_default=True,
+    help="How many weekly rounds to run.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, None),
+    default=1,
+    show_default=True,
+    help="The same seed gives the same people and the same story.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("peercoach-demo"),
+    show_default=True,
+    help="The folder to write into (made if missing; an earlier demo's files are replaced).",
+)
+def demo(*, people: int, weeks: int, seed: int, out: Path) -> None:
+    from rich.console import Console
+
+    from bot.demo.run import run_demo
+    from bot.demo.story import DemoOptions
+
+    options = DemoOptions(people=people, weeks=weeks, seed=seed, out=out)
+    try:
+        result = asyncio.run(run_demo(options, Console()))
+    except OSError as exc:
+        click.echo(f"peercoach: cannot write the demo to {out} ({exc.strerror})", err=True)
+        sys.exit(1)
+    sys.exit(0 if result.ok else 1)
 
 
 def main() -> None:
