@@ -1,0 +1,1 @@
+"""The offline demo: the real app against the packaged fake Slack, on a simulated clock."""
