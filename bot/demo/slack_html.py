@@ -31,7 +31,8 @@ class Conversation:
 
 _NO_IMAGES: Final[Mapping[str, str]] = MappingProxyType({})
 
-# A few shortcodes the app's copy uses, shown as Slack would; the rest stay as text.
+# The shortcodes the app's copy uses, and a few common ones, drawn as Slack would; the rest
+# stay as text.
 EMOJI: Final[Mapping[str, str]] = MappingProxyType(
     {
         "tada": "🎉",
@@ -43,6 +44,13 @@ EMOJI: Final[Mapping[str, str]] = MappingProxyType(
         "warning": "⚠️",
         "zap": "⚡",
         "sparkles": "✨",
+        "hourglass_flowing_sand": "⏳",
+        "thought_balloon": "💭",
+        "seedling": "🌱",
+        "memo": "📝",
+        "fast_forward": "⏩",
+        "dart": "🎯",
+        "checkered_flag": "🏁",
         "thumbsup": "👍",
         "+1": "👍",
     }
@@ -75,7 +83,7 @@ font-size:14px;display:flex;align-items:center;justify-content:center}
 .app{font-size:10px;font-weight:700;color:#616061;background:#e8e8e8;border-radius:2px;
 padding:1px 3px;margin-left:4px;vertical-align:2px}
 .time,.edited{color:#616061;font-size:12px;margin-left:6px}
-.text{white-space:normal;overflow-wrap:anywhere}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
 .thread{margin:4px 0 0;border-left:2px solid #ddd;padding-left:4px}
 .thread>.count{color:#1264a3;font-weight:700;font-size:13px;padding:2px 16px}
 .thread .msg{padding:6px 16px}
@@ -134,6 +142,7 @@ _INLINE: Final = re.compile(
     r"|(?<![\w~])~(?P<strike>\S(?:[^~\n]*\S)?)~(?![\w~])"
 )
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_QUOTE_REST: Final = re.compile(r"^(?:>>>|&gt;&gt;&gt;) ?")
 _QUOTE: Final = re.compile(r"^(?:>|&gt;) ?")
 _BULLET: Final = re.compile(r"^(\s*)[•◦▪\-] +")
 
@@ -277,6 +286,10 @@ def _lines(lines: list[str], ctx: _Context) -> str:
     i = 0
     while i < len(lines):
         line = lines[i]
+        if _QUOTE_REST.match(line):  # ">>>" quotes everything after it
+            rest = [_QUOTE_REST.sub("", line, count=1), *lines[i + 1 :]]
+            out.append(f"<blockquote>{_lines(rest, ctx)}</blockquote>")
+            break
         if _QUOTE.match(line):
             quoted: list[str] = []
             while i < len(lines) and _QUOTE.match(lines[i]):
@@ -533,12 +546,21 @@ def _blocks(blocks: Sequence[Mapping[str, Any]], ctx: _Context) -> str:
 # ----------------------------------------------------------------------------- messages
 
 
+# English names whatever the locale, so the page is the same everywhere.
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# fmt: off
+_MONTHS: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)
+# fmt: on
+
+
 def _clock(ts: str) -> str:
     try:
         when = datetime.fromtimestamp(float(ts), tz=UTC)
     except (ValueError, OverflowError, OSError):
         return ts
-    return f"{when:%a} {when.day} {when:%b %H:%M}"
+    return f"{_DAYS[when.weekday()]} {when.day} {_MONTHS[when.month - 1]} {when:%H:%M}"
 
 
 def _initials(name: str) -> str:
