@@ -311,7 +311,7 @@ def _lines(lines: list[str], ctx: _Context) -> str:
     return "".join(out)
 
 
-def mrkdwn(raw: str, ctx: _Context) -> str:
+def _mrkdwn(raw: str, ctx: _Context) -> str:
     """A mrkdwn string, as Slack sends it, as HTML."""
     out: list[str] = []
     parts = raw.split(_FENCE)
@@ -339,7 +339,7 @@ def _text_object(obj: Any, ctx: _Context) -> str:
         return ""
     words = _str(obj.get("text"))
     if obj.get("type") == "mrkdwn":
-        return mrkdwn(words, ctx)
+        return _mrkdwn(words, ctx)
     if obj.get("emoji") is False:
         return _esc(_unescape(words))
     return _text(_unescape(words))
@@ -615,7 +615,7 @@ def _attachments(attachments: Sequence[Mapping[str, Any]], ctx: _Context) -> str
     for attachment in attachments:
         inner = ""
         if attachment.get("pretext"):
-            inner += f"<div>{mrkdwn(_str(attachment.get('pretext')), ctx)}</div>"
+            inner += f"<div>{_mrkdwn(_str(attachment.get('pretext')), ctx)}</div>"
         blocks = _dicts(attachment.get("blocks"))
         if blocks:
             inner += _blocks(blocks, ctx)
@@ -624,7 +624,7 @@ def _attachments(attachments: Sequence[Mapping[str, Any]], ctx: _Context) -> str
                 inner += f"<div><b>{_text(_unescape(_str(attachment.get('title'))))}</b></div>"
             words = _str(attachment.get("text")) or _str(attachment.get("fallback"))
             if words:
-                inner += f"<div>{mrkdwn(words, ctx)}</div>"
+                inner += f"<div>{_mrkdwn(words, ctx)}</div>"
         out.append(f'<div class="attachment">{inner or _note("attachment", "empty")}</div>')
     return "".join(out)
 
@@ -633,7 +633,7 @@ def _content(message: Mapping[str, Any], ctx: _Context) -> str:
     # Slack shows the blocks when there are any; `text` is then only the notification.
     blocks = _dicts(message.get("blocks"))
     words = _str(message.get("text"))
-    content = _blocks(blocks, ctx) if blocks else (mrkdwn(words, ctx) if words else "")
+    content = _blocks(blocks, ctx) if blocks else (_mrkdwn(words, ctx) if words else "")
     content = f'<div class="text">{content}</div>' if content else ""
     content += _attachments(_dicts(message.get("attachments")), ctx)
     return content + _files(_dicts(message.get("files")), ctx)
