@@ -120,9 +120,7 @@ async def run_demo(options: DemoOptions, console: Console) -> DemoResult:
         task = progress.add_task("weeks", total=total, when="")
 
         def moved(now: datetime) -> None:
-            progress.update(
-                task, completed=(now - START).total_seconds(), when=f"{now:%a %d %b}"
-            )
+            progress.update(task, completed=(now - START).total_seconds(), when=f"{now:%a %d %b}")
 
         story = Story(options, population, transcript, on_time=moved)
         tally = await story.run(database)
@@ -135,12 +133,54 @@ async def run_demo(options: DemoOptions, console: Console) -> DemoResult:
     return result
 
 
+def _figures_table(summary: Summary) -> Table:
+    table = Table(title="How the programmes went", title_justify="left")
+    for column in ("programme", "rounds", "groups", "groups that met", "check-ins answered"):
+        table.add_column(column)
+    for p in summary.programmes:
+        table.add_row(
+            Text(p.name),
+            str(p.rounds),
+            str(p.groups),
+            percent(p.meeting),
+            percent(p.checkin_response),
+        )
+    table.add_row(
+        Text("All", style="bold"),
+        "",
+        str(summary.groups),
+        percent(summary.meeting),
+        percent(summary.checkin_response),
+    )
+    return table
+
+
+def _goals_table(summary: Summary) -> Table:
+    table = Table(title="Goal progress, as people answered their check-ins", title_justify="left")
+    for column in ("programme", "on track", "some progress", "stuck", "achieved"):
+        table.add_column(column)
+    for p in summary.programmes:
+        g = p.goals
+        table.add_row(
+            Text(p.name), str(g.on_track), str(g.some_progress), str(g.stuck), str(g.achieved)
+        )
+    g = summary.goals
+    table.add_row(
+        Text("All", style="bold"),
+        str(g.on_track),
+        str(g.some_progress),
+        str(g.stuck),
+        str(g.achieved),
+    )
+    return table
+
+
 def _write_charts(story: Story, out: Path) -> list[Path]:
     folder = out / "charts"
     folder.mkdir(exist_ok=True)
     charts: list[Path] = []
     for n, upload in enumerate(story.fake.uploaded_files, start=1):
-        if not upload.filename.endswith(".png"):
+        if upload.content is None or not upload.filename.endswith(".png"):
             continue
         path = folder / f"{n:02d}-{upload.filename}"
         path.write_bytes(upload.content)
@@ -190,12 +230,14 @@ def _write_html(story: Story, result: DemoResult) -> None:
     images = {
         upload.file_id: f"charts/{path.name}"
         for upload, path in zip(
-            [u for u in fake.uploaded_files if u.filename.endswith(".png")],
+            [u for u in fake.uploaded_files if u.content and u.filename.endswith(".png")],
             result.charts,
             strict=True,
         )
     }
-    page = render_page(conversations, title="peercoach demo at Acme", names=story.names, images=images)
+    page = render_page(
+        conversations, title="peercoach demo at Acme", names=story.names, images=images
+    )
     result.html.write_text(page, encoding="utf-8")
 
 
@@ -208,31 +250,17 @@ def _title(story: Story, channel: str) -> str:
     known = story.fake.channels.get(channel, {})
     if known.get("is_im"):
         return "DM · " + story.names.get(str(known.get("user")), "someone")
-    if known.get("name") and not known.get("is_mpim") and known.get("members") is not None:
-        if not str(channel).startswith("G"):
-            return f"#{known['name']}"
+    if known.get("is_channel") and known.get("name"):
+        return f"#{known['name']}"
     members = [story.names.get(u, u) for u in known.get("members") or [] if u in story.names]
     return ", ".join(m for m in members if m != "peercoach") or channel
 
 
 def _print_end(console: Console, story: Story, result: DemoResult) -> None:
     summary = result.summary
-    table = Table(title="How the programmes went", title_justify="left")
-    for column in ("programme", "rounds", "groups", "met", "check-ins answered", "goals"):
-        table.add_column(column)
     if summary is not None:
-        for p in summary.programmes:
-            goals = p.goals
-            table.add_row(
-                Text(p.name),
-                str(p.rounds),
-                str(p.groups),
-                percent(p.meeting),
-                percent(p.checkin_response),
-                f"{goals.on_track} on track, {goals.some_progress} some progress, "
-                f"{goals.stuck} stuck, {goals.achieved} achieved",
-            )
-    console.print(table)
+        console.print(_figures_table(summary))
+        console.print(_goals_table(summary))
     lines = [
         f"Transcript:    {result.transcript}",
         f"Slack as HTML: {result.html}",

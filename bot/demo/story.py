@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.demo.hands import Button, DemoStepFailed, Hands, find_button
@@ -287,36 +287,33 @@ class Story:
             self._at(
                 FIRST_ROUND + timedelta(days=1, hours=11),
                 "pause",
-                lambda: self._say(pauser, "pause 2 weeks"),
+                self._saying(pauser, "pause 2 weeks"),
             )
+        # The holiday covers the third round (or the last, in a shorter story); the leaver
+        # goes in the middle of the story.
         away = self.population.with_part(Part.AWAY)
         if away is not None:
-            self._at(
-                FIRST_ROUND + timedelta(weeks=2, days=-2, hours=12),
-                "away",
-                lambda: self._away(away, on=True),
-            )
-            self._at(
-                FIRST_ROUND + timedelta(weeks=3, days=-2, hours=12),
-                "back",
-                lambda: self._away(away, on=False),
-            )
+            before = FIRST_ROUND + timedelta(weeks=min(3, self.options.weeks) - 1, days=-2)
+            self._at(before + timedelta(hours=12), "away", lambda: self._away(away, on=True))
+            self._at(before + timedelta(weeks=1), "back", lambda: self._away(away, on=False))
         leaver = self.population.with_part(Part.LEAVES)
         if leaver is not None:
+            week = self.options.weeks // 2
             self._at(
-                FIRST_ROUND + timedelta(weeks=3, days=2, hours=15),
+                FIRST_ROUND + timedelta(weeks=week, days=2, hours=15),
                 "leave",
                 lambda: self._leave(leaver),
             )
         curious = [p for p in self.population.people if p.checkin_style is not CheckinStyle.NEVER]
         for person in self.rng.sample(curious, min(3, len(curious))):
             when = FIRST_ROUND + timedelta(days=self.rng.randrange(1, 7 * self.options.weeks))
-            self._at(
-                when + timedelta(hours=13), "question", lambda p=person: self._say(p, "question")
-            )
+            self._at(when + timedelta(hours=13), "question", self._saying(person, "question"))
 
-    async def _say(self, person: DemoPerson, text: str) -> None:
-        await self._command(person, text)
+    def _saying(self, person: DemoPerson, text: str) -> Action:
+        async def say() -> None:
+            await self._command(person, text)
+
+        return say
 
     async def _away(self, person: DemoPerson, *, on: bool) -> None:
         if on:
@@ -441,7 +438,7 @@ class Story:
         """The next moment the app has something to do, or MAX_STEP from now: the tick also
         finds work by looking (check-ins to plan, weekly questions)."""
         now = self.clock()
-        moments = [
+        moments: list[Select[Any]] = [
             select(func.min(OutboxMessage.next_attempt_at)).where(
                 OutboxMessage.status == OutboxStatus.PENDING
             ),
@@ -712,7 +709,9 @@ class Story:
                 "selected_option": option_for(view, checkin_blocks.BLOCK_GOAL, goal)
             },
             checkin_blocks.BLOCK_MET: {
-                "selected_option": option_for(view, checkin_blocks.BLOCK_MET, "yes" if met else "no")
+                "selected_option": option_for(
+                    view, checkin_blocks.BLOCK_MET, "yes" if met else "no"
+                )
             },
             checkin_blocks.BLOCK_STEP: {"value": self.rng.choice(STEPS)},
             checkin_blocks.BLOCK_NOTE: {"value": note},
@@ -774,4 +773,3 @@ def _next_hour(when: datetime) -> datetime:
 def _aware(when: datetime) -> datetime:
     # SQLite hands back naive datetimes: every stored time is UTC.
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-

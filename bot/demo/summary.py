@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digests.figures import GoalProgress, Rate, RoundFigures
+from bot.digests.figures import GoalProgress, Rate
 from bot.digests.service import programme_digests, round_history
 
 # More rounds than any demo runs.
@@ -35,6 +35,14 @@ class Summary:
         return _sum(p.meeting for p in self.programmes)
 
     @property
+    def checkin_response(self) -> Rate:
+        return _sum(p.checkin_response for p in self.programmes)
+
+    @property
+    def goals(self) -> GoalProgress:
+        return _add_goals(p.goals for p in self.programmes)
+
+    @property
     def groups(self) -> int:
         return sum(p.groups for p in self.programmes)
 
@@ -47,13 +55,16 @@ def _sum(rates: Iterable[Rate]) -> Rate:
     return Rate(part, whole)
 
 
-def _goals(rounds: list[RoundFigures]) -> GoalProgress:
-    return GoalProgress(
-        on_track=sum(r.goals.on_track for r in rounds),
-        some_progress=sum(r.goals.some_progress for r in rounds),
-        stuck=sum(r.goals.stuck for r in rounds),
-        achieved=sum(r.goals.achieved for r in rounds),
-    )
+def _add_goals(goals: Iterable[GoalProgress]) -> GoalProgress:
+    total = GoalProgress()
+    for g in goals:
+        total = GoalProgress(
+            on_track=total.on_track + g.on_track,
+            some_progress=total.some_progress + g.some_progress,
+            stuck=total.stuck + g.stuck,
+            achieved=total.achieved + g.achieved,
+        )
+    return total
 
 
 async def summarise(
@@ -76,7 +87,7 @@ async def summarise(
                 groups=sum(r.groups for r in history),
                 meeting=_sum(r.meeting for r in history),
                 checkin_response=_sum(r.checkin_response for r in history),
-                goals=_goals(history),
+                goals=_add_goals(r.goals for r in history),
             )
         )
     return Summary(tuple(programmes))
