@@ -8,6 +8,7 @@ be delivered or the app logged an error."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class DemoResult:
     charts: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     summary: Summary | None = None
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -86,6 +88,7 @@ def _fresh(out: Path) -> Path:
 
 
 async def run_demo(options: DemoOptions, console: Console) -> DemoResult:
+    started = time.monotonic()
     out = options.out
     database = _fresh(out)
     result = DemoResult(
@@ -129,6 +132,7 @@ async def run_demo(options: DemoOptions, console: Console) -> DemoResult:
     result.failures += await _check_outbox(database)
     result.summary = await _summary(database, story)
     _write_html(story, result)
+    result.seconds = time.monotonic() - started
     _print_end(console, story, result)
     return result
 
@@ -261,6 +265,14 @@ def _print_end(console: Console, story: Story, result: DemoResult) -> None:
     if summary is not None:
         console.print(_figures_table(summary))
         console.print(_goals_table(summary))
+    hands = story.hands
+    console.print(
+        Text(
+            f"{story.options.weeks} simulated weeks in {result.seconds:.0f} s: "
+            f"{hands.requests if hands else 0} signed requests to the app, "
+            f"{len(story.fake.calls)} calls to the fake Slack Web API."
+        )
+    )
     lines = [
         f"Transcript:    {result.transcript}",
         f"Slack as HTML: {result.html}",

@@ -102,6 +102,7 @@ def test_the_demo_runs_clean_and_writes_everything_it_names(
         assert chart.read_bytes().startswith(PNG)
         assert str(chart) in terminal
     assert "Everything in the run worked." in terminal
+    assert f"{WEEKS} simulated weeks in " in terminal
     assert "How the programmes went" in terminal
 
 
