@@ -414,6 +414,9 @@ def demo(*, people: int, weeks: int, seed: int, out: Path) -> None:
     except OSError as exc:
         click.echo(f"peercoach: cannot write the demo to {out} ({exc.strerror})", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo(f"peercoach: the demo was stopped; what it wrote so far is in {out}", err=True)
+        sys.exit(130)
     sys.exit(0 if result.ok else 1)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.demo.population import generate
 from bot.demo.slack_html import Conversation, render_page
@@ -163,19 +164,9 @@ def _goals_table(summary: Summary) -> Table:
     table = Table(title="Goal progress, as people answered their check-ins", title_justify="left")
     for column in ("programme", "on track", "some progress", "stuck", "achieved"):
         table.add_column(column)
-    for p in summary.programmes:
-        g = p.goals
-        table.add_row(
-            Text(p.name), str(g.on_track), str(g.some_progress), str(g.stuck), str(g.achieved)
-        )
-    g = summary.goals
-    table.add_row(
-        Text("All", style="bold"),
-        str(g.on_track),
-        str(g.some_progress),
-        str(g.stuck),
-        str(g.achieved),
-    )
+    rows = [(Text(p.name), p.goals) for p in summary.programmes]
+    for name, g in [*rows, (Text("All", style="bold"), summary.goals)]:
+        table.add_row(name, *(str(n) for n in (g.on_track, g.some_progress, g.stuck, g.achieved)))
     return table
 
 
@@ -192,30 +183,32 @@ def _write_charts(story: Story, out: Path) -> list[Path]:
     return charts
 
 
-async def _check_outbox(database: Path) -> list[str]:
+@asynccontextmanager
+async def _reading(database: Path) -> AsyncIterator[AsyncSession]:
+    """A session on the demo's database once the app has stopped."""
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     try:
-        sessions = create_sessionmaker(engine)
-        async with sessions() as session:
-            failed = await session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.status == OutboxStatus.FAILED)
-            )
+        async with create_sessionmaker(engine)() as session:
+            yield session
     finally:
         await engine.dispose()
+
+
+async def _check_outbox(database: Path) -> list[str]:
+    async with _reading(database) as session:
+        failed = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+        )
     return [f"{failed} message(s) could not be delivered"] if failed else []
 
 
 async def _summary(database: Path, story: Story) -> Summary:
-    engine = create_engine(f"sqlite+aiosqlite:///{database}")
-    try:
-        async with create_sessionmaker(engine)() as session:
-            return await summarise(
-                session, story.fake.team_id, now=story.clock(), rounds_before=story.end.date()
-            )
-    finally:
-        await engine.dispose()
+    async with _reading(database) as session:
+        return await summarise(
+            session, story.fake.team_id, now=story.clock(), rounds_before=story.end.date()
+        )
 
 
 def _write_html(story: Story, result: DemoResult) -> None:
