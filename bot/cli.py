@@ -40,7 +40,7 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from bot.process.runtime import StartupError
+        from bot.process.errors import StartupError
 
         try:
             return func(*args, **kwargs)
@@ -266,7 +266,7 @@ def _database_input(
     from sqlalchemy import make_url
 
     from bot.process.checks import safe_database_url
-    from bot.process.runtime import StartupError
+    from bot.process.errors import StartupError
 
     # Only the database is needed: Slack tokens are not asked for.
     settings = _settings(need_slack=False)
@@ -289,7 +289,7 @@ async def _read_database(
 
     from bot.matching.from_database import load_match_input
     from bot.process.checks import safe_database_url
-    from bot.process.runtime import StartupError
+    from bot.process.errors import StartupError
     from storage.models import Person
     from storage.repositories import WorkspaceRepository
     from storage.session import create_engine, create_sessionmaker

@@ -28,6 +28,7 @@ from bot.process.checks import (
 )
 from bot.process.config import Settings
 from bot.process.deps import Clock, system_clock
+from bot.process.errors import StartupError
 from bot.process.inflight import InflightTracker
 from bot.process.server import create_web_app
 from bot.questions.drafts import drafter_for
@@ -47,10 +48,6 @@ from storage import migrate
 from storage.session import DATABASE_TIMEOUT_SECONDS, create_engine, create_sessionmaker
 
 logger = logging.getLogger("peercoach.runtime")
-
-
-class StartupError(Exception):
-    """Something the operator must fix before peercoach can start, said in one line."""
 
 
 async def upgrade_database(engine: AsyncEngine, url: str) -> str | None:

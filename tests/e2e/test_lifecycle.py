@@ -12,7 +12,8 @@ from alembic.script import ScriptDirectory
 
 from bot.fakes import FakeSlack
 from bot.process.config import Settings
-from bot.process.runtime import Server, StartupError
+from bot.process.errors import StartupError
+from bot.process.runtime import Server
 from storage import migrate
 from tests.fixtures.app import make_settings
 
