@@ -12,9 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.digests.figures import Rate, RoundFigures
 
 WIDTH_PX = 1200
@@ -56,6 +53,11 @@ def render_trend_chart(trend: Sequence[RoundFigures], *, title: str) -> Chart:
         GOALS: [_percent(f.goals.attainment) for f in trend],
     }
     people = [f.people for f in trend]
+
+    # Imported here: matplotlib takes most of a second to load, and every process that
+    # serves or runs a command would pay it, though only a digest draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     # The figure's own Agg canvas, which savefig draws on; no global backend is involved.

@@ -40,17 +40,18 @@ SEED = 3
 MENTORS = {p.user_id for p in generate(PEOPLE, SEED).people if p.mentor}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, str]:
-    """One run for the whole module: it takes a while, and every test reads what it left."""
-    import asyncio
-
-    out = tmp_path_factory.mktemp("demo")
+async def test_a_small_demo_runs_clean_and_keeps_its_promises(tmp_path: Path) -> None:
+    """One run, then what it left is read back (one test: a run takes a while, and tests of
+    one module may go to different worker processes)."""
     terminal = io.StringIO()
     console = Console(file=terminal, width=120, force_terminal=False)
-    options = DemoOptions(people=PEOPLE, weeks=WEEKS, seed=SEED, out=out)
-    result = asyncio.run(run_demo(options, console))
-    return result, terminal.getvalue()
+    options = DemoOptions(people=PEOPLE, weeks=WEEKS, seed=SEED, out=tmp_path)
+    result = await run_demo(options, console)
+    demo = (result, terminal.getvalue())
+    _it_ran_clean_and_wrote_everything_it_names(demo)
+    _the_transcript_tells_the_story(demo)
+    await _each_round_introduced_everyone_eligible_once(demo)
+    await _digests_were_posted_and_no_admin_message_holds_a_private_answer(demo)
 
 
 async def _rows(database: Path) -> dict[str, Any]:
@@ -88,9 +89,7 @@ async def _rows(database: Path) -> dict[str, Any]:
         await engine.dispose()
 
 
-def test_the_demo_runs_clean_and_writes_everything_it_names(
-    demo: tuple[DemoResult, str],
-) -> None:
+def _it_ran_clean_and_wrote_everything_it_names(demo: tuple[DemoResult, str]) -> None:
     result, terminal = demo
     assert result.ok, result.failures
     for path in (result.transcript, result.database, result.html, result.log):
@@ -106,7 +105,7 @@ def test_the_demo_runs_clean_and_writes_everything_it_names(
     assert "How the programmes went" in terminal
 
 
-def test_the_transcript_tells_the_story(demo: tuple[DemoResult, str]) -> None:
+def _the_transcript_tells_the_story(demo: tuple[DemoResult, str]) -> None:
     result, terminal = demo
     transcript = result.transcript.read_text(encoding="utf-8")
     for heading in ("Friday: people join", "Week 1 of 2", "Week 2 of 2"):
@@ -132,9 +131,7 @@ def test_the_transcript_tells_the_story(demo: tuple[DemoResult, str]) -> None:
     assert "charts/" in page
 
 
-async def test_each_round_introduced_everyone_eligible_once(
-    demo: tuple[DemoResult, str],
-) -> None:
+async def _each_round_introduced_everyone_eligible_once(demo: tuple[DemoResult, str]) -> None:
     result, _ = demo
     rows = await _rows(result.database)
     end = FIRST_ROUND.date() + timedelta(weeks=WEEKS)
@@ -172,7 +169,7 @@ async def test_each_round_introduced_everyone_eligible_once(
         assert set(placed) | not_placed == members, round_row.id
 
 
-async def test_digests_were_posted_and_no_admin_message_holds_a_private_answer(
+async def _digests_were_posted_and_no_admin_message_holds_a_private_answer(
     demo: tuple[DemoResult, str],
 ) -> None:
     result, _ = demo
