@@ -266,6 +266,10 @@ def _print_end(console: Console, story: Story, result: DemoResult) -> None:
             f"{len(story.fake.calls)} calls to the fake Slack Web API."
         )
     )
+    done = sorted(
+        (what, n) for what, n in story.tally.counts.items() if not what.startswith("sent ")
+    )
+    console.print(Text("What the people did: " + " · ".join(f"{what} {n}" for what, n in done)))
     lines = [
         f"Transcript:    {result.transcript}",
         f"Slack as HTML: {result.html}",

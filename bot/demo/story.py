@@ -52,6 +52,7 @@ DIGEST_CHANNEL_NAME: Final = "people-team"
 MAX_STEP: Final = timedelta(hours=12)
 # Messages to one conversation are paced seconds apart: those go out in the same step.
 PACING_WINDOW: Final = timedelta(minutes=1)
+MAX_PACED_STEPS: Final = 1000
 ANSWER_CHANCE: Final = 0.85
 
 NOTES: Final = (
@@ -401,12 +402,15 @@ class Story:
     async def _deliver(self) -> None:
         """Send everything due, including messages paced a few seconds apart, then react."""
         dispatcher = self._server.dispatcher
-        while True:
+        for _ in range(MAX_PACED_STEPS):
             await dispatcher.dispatch_once()
             paced = await self._next_send()
             if paced is None or paced > self.clock() + PACING_WINDOW:
                 break
-            self.clock.set(max(paced, self.clock()))
+            # At least a second on: a row the dispatcher left due must not hold the story.
+            self.clock.set(max(paced, self.clock() + timedelta(seconds=1)))
+        else:
+            self.tally.failures.append(f"messages were still going out at {self.clock()}")
         for posted in self._collect():
             await self._react(posted)
 

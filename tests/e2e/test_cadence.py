@@ -1,7 +1,7 @@
-"""Six simulated weeks of the whole cadence, through Slack and back.
+"""Four simulated weeks of the whole cadence, through Slack and back.
 
 Thirty people in four time zones join through signed slash commands and the profile modal; a
-dozen also join a circle. The server's own tick and outbox dispatcher then run six weeks on a
+dozen also join a circle. The server's own tick and outbox dispatcher then run four weeks on a
 simulated clock: rounds are matched, intros, reminders and notes are delivered to the fake Slack
 over HTTP, and people answer with the intro's buttons at different moments. One person is away
 (Slack status) and one pauses for two weeks.
@@ -48,7 +48,7 @@ pytestmark = pytest.mark.timeout(240)
 
 # A Wednesday: Europe's clocks change on the 25th, America's on 1 November.
 START = datetime(2026, 10, 21, 12, 0, tzinfo=UTC)
-END = START + timedelta(weeks=6)
+END = START + timedelta(weeks=4)
 ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago")
 FUNCTIONS = ("engineering", "design", "sales", "finance", "people", "product")
 PEOPLE = [f"UCAD{n:02d}" for n in range(30)]
@@ -173,7 +173,7 @@ async def simulation(settings: Settings, fake_slack: FakeSlack) -> AsyncIterator
         await server.stop()
 
 
-async def test_six_weeks_of_rounds_through_slack(simulation: Simulation) -> None:
+async def test_four_weeks_of_rounds_through_slack(simulation: Simulation) -> None:
     sim, coach, fake = simulation, simulation.coach, simulation.fake
     for n, user in enumerate(PEOPLE):
         await coach.enrol(user, function=FUNCTIONS[n % len(FUNCTIONS)], level=str(2 + n % 3))
@@ -245,8 +245,8 @@ async def test_six_weeks_of_rounds_through_slack(simulation: Simulation) -> None
     for group_id, user in membership:
         people_in[group_id].append(user)
 
-    # Six weekly rounds of each programme, each stored once.
-    assert Counter(r.programme_id for r in rounds) == {p: 6 for p in members_of}
+    # Four weekly rounds of each programme, each stored once.
+    assert Counter(r.programme_id for r in rounds) == {p: 4 for p in members_of}
 
     # Every round: each eligible member in exactly one group, everyone else told why.
     for round_row in rounds:
@@ -293,7 +293,7 @@ async def test_six_weeks_of_rounds_through_slack(simulation: Simulation) -> None
     nudges = Counter(group_of_key[m.key] for m in sim.sent if m.key.startswith("nudge:"))
     for group_id, group in groups.items():
         if group.ended_at is None:
-            continue  # the last rounds may still be running when the six weeks end
+            continue  # the last rounds may still be running when the four weeks end
         expected = {"at-once": 0, "after-reminder": 1, "after-question": 2}[policy(group_id)]
         assert nudges[group_id] == expected, (group_id, policy(group_id))
         assert group_id in sim.answered

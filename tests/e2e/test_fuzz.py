@@ -7,8 +7,8 @@ or log the body of an unsigned request. A failing case replays from `SEED`, its 
 index; the three parts (commands, malformed requests, people) are separate tests so they run
 side by side.
 
-On SQLite: 5,000 command texts, 4,800 malformed or unsigned requests, and 250 people each
-with a generated display name and goal text (10,300 inputs, counting a name and a goal per
+On SQLite: 2,500 command texts, 2,400 malformed or unsigned requests, and 125 people each
+with a generated display name and goal text (5,150 inputs, counting a name and a goal per
 person). PostgreSQL runs 1,500, 400 and
 40 of the same (1,980).
 """
@@ -43,7 +43,7 @@ CONCURRENCY = 16
 
 # Sample sizes; PostgreSQL runs a smaller sample of the same generator.
 SIZES = {
-    "sqlite": {"commands": 5000, "malformed": 4800, "profiles": 250},
+    "sqlite": {"commands": 2500, "malformed": 2400, "profiles": 125},
     "postgresql": {"commands": 1500, "malformed": 400, "profiles": 40},
 }
 
