@@ -60,9 +60,10 @@ def cli() -> None:
 @cli.command(help="Run the app: Slack events over HTTP, or over Socket Mode with SLACK_APP_TOKEN.")
 @_friendly
 def serve() -> None:
+    settings = _settings(need_slack=True)
+    # Imported once the settings are good: a bad one is reported without loading the app.
     from bot.process.runtime import run_until_signalled
 
-    settings = _settings(need_slack=True)
     asyncio.run(run_until_signalled(settings))
 
 
