@@ -213,9 +213,9 @@ async def test_a_killed_process_sends_nothing_twice_and_skips_nothing(
     sessions = create_sessionmaker(engine)
     try:
         await _seed(sessions, fake_slack)
-        # Each post takes a second, so twenty intros take a while to go out and a post is in
-        # flight long enough for a test slowed by a busy machine to see it.
-        fake_slack.script("chat.postMessage", delay=1.0, times=10_000)
+        # Each post takes half a second, so twenty intros take a while to go out and a post is
+        # in flight long enough for a test slowed by a busy machine to see it.
+        fake_slack.script("chat.postMessage", delay=0.5, times=10_000)
         # One time for everyone: Slack stamps messages with it, and each process's clock starts
         # from it, so the history check compares like with like.
         clock = ScaledClock(START, 1.0)
