@@ -4,7 +4,6 @@ from the fake Slack once the work it started after the ack has finished."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -150,10 +149,3 @@ class Hands:
         await self._settled(await self.sender.event(event), "a message in the DM")
         return list(self.fake.messages.get(channel, [])[before:])
 
-
-def text_of(answers: list[JsonDict]) -> str:
-    """Everything the answers say, for a quick look at what the app replied."""
-    return "\n".join(
-        str(a.get("text", "")) + json.dumps(a.get("blocks", []), ensure_ascii=False)
-        for a in answers
-    )
