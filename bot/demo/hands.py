@@ -148,4 +148,3 @@ class Hands:
         }
         await self._settled(await self.sender.event(event), "a message in the DM")
         return list(self.fake.messages.get(channel, [])[before:])
-
